@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command: installs what the project needs on Debian bookworm, then
+# builds and runs the unit tests natively, under sanitizers, and cross-built
+# for aarch64 under qemu. Build directories go under $XSTAGE_BUILD_ROOT
+# (default: the checkout's _ci/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_root=${XSTAGE_BUILD_ROOT:-_ci}
+
+step() { printf '\n== %s (%ds)\n' "$*" "$SECONDS"; }
+
+step "installing host packages"
+bash toolchain/setup.sh
+
+# CI builds treat warnings as errors; a developer's build does not.
+werror=false
+[ "${CI:-}" = true ] && werror=true
+
+step "native build and tests"
+meson setup --reconfigure -Dwerror=$werror "$build_root/native" >/dev/null
+meson test -C "$build_root/native" --print-errorlogs
+
+step "address and undefined-behaviour sanitizers"
+meson setup --reconfigure -Dwerror=$werror -Db_sanitize=address,undefined -Db_lundef=false \
+    "$build_root/sanitize" >/dev/null
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C "$build_root/sanitize" --print-errorlogs
+
+step "aarch64 cross build, tests under qemu"
+meson setup --reconfigure -Dwerror=$werror --cross-file cross/aarch64.ini "$build_root/aarch64" >/dev/null
+meson test -C "$build_root/aarch64" --print-errorlogs
+file "$build_root/aarch64/tests/xstage_tests"
+file "$build_root/aarch64/tests/xstage_tests" | grep -q 'ARM aarch64'
+
+step "all test suites passed"

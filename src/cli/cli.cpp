@@ -1,0 +1,51 @@
+#include "cli/cli.hpp"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "util/error.hpp"
+
+namespace xstage::cli {
+
+namespace {
+
+using AddCommand = void (*)(CLI::App&, const GlobalOptions&);
+
+// Every subcommand, in the order `xstage --help` lists them.
+constexpr AddCommand k_commands[] = {
+    add_plan_command,
+    add_key_command,
+};
+
+} // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"xstage: cross-compile staged builds for aarch64 Linux, cached by content key"};
+  app.require_subcommand(1);
+  GlobalOptions options;
+  app.add_option("--root", options.root, "Project root (default: found from the current directory)");
+  app.add_option("--pipeline", options.pipeline, "Pipeline under recipes/")->capture_default_str();
+  app.add_option("--cross-file", options.cross_files,
+                 "Cross file(s), layered in order (default: cross/aarch64.ini)");
+  for (AddCommand add : k_commands) {
+    add(app, options);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const Error& error) {
+    std::fflush(stdout);
+    fmt::print(stderr, "xstage: error: {}\n", error.what());
+    return 1;
+  } catch (const std::exception& error) {
+    std::fflush(stdout);
+    fmt::print(stderr, "xstage: error: {}\n", error.what());
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace xstage::cli

@@ -1,0 +1,33 @@
+// xstage plan: the pipeline's stages in build order with parents and keys.
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "cli/commands.hpp"
+
+namespace xstage::cli {
+
+void add_plan_command(CLI::App& app, const GlobalOptions& options) {
+  auto* command = app.add_subcommand("plan", "List the stages in build order with their parents and keys");
+  command->callback([&options] {
+    Project project = load_project(options);
+    auto keys = project.keys();
+    const auto& stages = project.pipeline.stages();
+    std::size_t name_width = 5;
+    std::size_t parents_width = 7;
+    for (const auto& recipe : stages) {
+      name_width = std::max(name_width, recipe.name.size());
+      parents_width = std::max(parents_width, fmt::format("{}", fmt::join(recipe.parents, ",")).size());
+    }
+    fmt::print("pipeline {}: {} stages in build order\n", project.pipeline.name(), stages.size());
+    fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", "stage", name_width, "builder", "parents", parents_width, "key");
+    for (const auto& recipe : stages) {
+      std::string parents = recipe.parents.empty() ? "-" : fmt::format("{}", fmt::join(recipe.parents, ","));
+      fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", recipe.name, name_width, recipe.builder, parents, parents_width,
+                 keys.at(recipe.name).key);
+    }
+  });
+}
+
+} // namespace xstage::cli

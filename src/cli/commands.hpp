@@ -1,0 +1,15 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/project.hpp"
+
+namespace xstage::cli {
+
+// Each command adds its subcommand to `app`; its callback runs the command and
+// may throw xstage::Error, which cli::run reports. Commands only read
+// `options` once parsing is done.
+void add_key_command(CLI::App& app, const GlobalOptions& options);
+void add_plan_command(CLI::App& app, const GlobalOptions& options);
+
+} // namespace xstage::cli

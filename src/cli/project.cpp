@@ -1,0 +1,57 @@
+#include "cli/project.hpp"
+
+#include <fmt/format.h>
+
+#include "process/spawn.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::cli {
+
+namespace {
+
+bool is_project_root(const fs::path& directory) {
+  return fs::is_regular_file(directory / "cross" / "aarch64.ini") && fs::is_directory(directory / "recipes");
+}
+
+fs::path find_root(const std::string& given) {
+  if (!given.empty()) {
+    fs::path root = fs::absolute(given);
+    if (!is_project_root(root)) {
+      throw Error(fmt::format("{} is not an xstage project (no cross/aarch64.ini and recipes/)", given));
+    }
+    return root;
+  }
+  for (fs::path directory = fs::current_path();; directory = directory.parent_path()) {
+    if (is_project_root(directory)) {
+      return directory;
+    }
+    if (directory == directory.root_path()) {
+      throw Error(fmt::format("no xstage project at or above {} (looked for cross/aarch64.ini and recipes/); "
+                              "pass --root",
+                              fs::current_path().string()));
+    }
+  }
+}
+
+} // namespace
+
+std::map<std::string, key::StageKey> Project::keys() const {
+  process::SpawnRunner runner;
+  return key::compute_keys(pipeline, toolchain::fingerprint(toolchain, runner), root);
+}
+
+Project load_project(const GlobalOptions& options) {
+  fs::path root = find_root(options.root);
+  std::vector<fs::path> cross_files;
+  for (const std::string& file : options.cross_files) {
+    cross_files.emplace_back(file);
+  }
+  if (cross_files.empty()) {
+    cross_files.push_back(root / "cross" / "aarch64.ini");
+  }
+  return Project{root, toolchain::load_toolchain(cross_files), recipe::Pipeline::load(root, options.pipeline)};
+}
+
+} // namespace xstage::cli

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "machine_file/value.hpp"
+
+namespace xstage::machine_file {
+
+// "FILE:LINE:COL: MESSAGE" followed by the source line and a caret under the
+// column, the one format of every located error (parser and recipe checks).
+// `source_line` may be empty when the line is unknown; then only the first
+// line is produced.
+std::string format_diagnostic(const Location& location, std::string_view message,
+                              std::string_view source_line);
+
+// Like format_diagnostic, reading the source line from location.file on disk.
+std::string format_diagnostic(const Location& location, std::string_view message);
+
+} // namespace xstage::machine_file

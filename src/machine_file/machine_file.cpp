@@ -1,0 +1,300 @@
+#include "machine_file/machine_file.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "machine_file/lexer.hpp"
+#include "util/error.hpp"
+
+namespace xstage::machine_file {
+
+namespace {
+
+struct RawEntry {
+  std::string key;
+  Location location;
+  ValueText text;
+};
+
+struct RawSection {
+  std::string name;
+  Location location;
+  std::vector<RawEntry> entries;
+};
+
+constexpr std::string_view k_spaces = " \t\f\v";
+
+int column_of(std::size_t index) { return static_cast<int>(index) + 1; }
+
+// Splits one file into sections, keys and value text the way Python's
+// configparser does for Meson (delimiter '=' only, case-sensitive keys,
+// strict), without evaluating any value yet.
+class Reader {
+public:
+  explicit Reader(const SourceText& source) : m_source(source) {}
+
+  std::vector<RawSection> read() {
+    for (std::size_t i = 0; i < m_source.lines.size(); ++i) {
+      const std::string& line = m_source.lines[i];
+      const int number = static_cast<int>(i) + 1;
+      std::size_t first = line.find_first_not_of(k_spaces);
+      // Blank lines and full-line comments never end a value: configparser
+      // skips them, so an array may have comment lines between its elements.
+      if (first == std::string::npos || line[first] == '#' || line[first] == ';') {
+        continue;
+      }
+      if (m_in_value && first > m_indent) {
+        m_sections.back().entries.back().text.pieces.push_back({number, column_of(first), line.substr(first)});
+        continue;
+      }
+      m_in_value = false;
+      m_indent = first;
+      if (line[first] == '[') {
+        read_header(number, line, first);
+      } else {
+        read_key(number, line, first);
+      }
+    }
+    return std::move(m_sections);
+  }
+
+private:
+  void read_header(int number, const std::string& line, std::size_t open) {
+    std::size_t close = line.find(']', open);
+    if (close == std::string::npos) {
+      m_source.fail(number, column_of(line.size()), "expected ']' after section name");
+    }
+    if (close == open + 1) {
+      m_source.fail(number, column_of(close), "expected a section name between '[' and ']'");
+    }
+    std::size_t rest = line.find_first_not_of(k_spaces, close + 1);
+    if (rest != std::string::npos && line[rest] != '#' && line[rest] != ';') {
+      m_source.fail(number, column_of(rest), "expected end of line after section header");
+    }
+    std::string name = line.substr(open + 1, close - open - 1);
+    for (const RawSection& section : m_sections) {
+      if (section.name == name) {
+        m_source.fail(number, column_of(open),
+                      fmt::format("duplicate section [{}], first defined on line {}", name, section.location.line));
+      }
+    }
+    m_sections.push_back({name, m_source.location(number, column_of(open)), {}});
+  }
+
+  void read_key(int number, const std::string& line, std::size_t first) {
+    if (m_sections.empty()) {
+      m_source.fail(number, column_of(first), "expected a section header like [binaries] before the first key");
+    }
+    std::size_t equals = line.find('=', first);
+    if (equals == std::string::npos) {
+      std::size_t key_end = std::min(line.find_first_of(k_spaces, first), line.size());
+      std::size_t after = std::min(line.find_first_not_of(k_spaces, key_end), line.size());
+      m_source.fail(number, column_of(after),
+                    fmt::format("expected '=' after key '{}'", line.substr(first, key_end - first)));
+    }
+    if (equals == first) {
+      m_source.fail(number, column_of(equals), "expected a key before '='");
+    }
+    std::size_t key_end = line.find_last_not_of(k_spaces, equals - 1);
+    std::string key = line.substr(first, key_end + 1 - first);
+    // Meson rejects these because such a key could never be used as a name.
+    std::size_t bad = key.find_first_of(" \t'\"");
+    if (bad != std::string::npos) {
+      m_source.fail(number, column_of(first + bad),
+                    fmt::format("invalid key '{}': keys cannot contain spaces or quotes", key));
+    }
+    RawSection& section = m_sections.back();
+    for (const RawEntry& entry : section.entries) {
+      if (entry.key == key) {
+        m_source.fail(number, column_of(first),
+                      fmt::format("duplicate key '{}' in section [{}], first defined on line {}", key,
+                                  section.name, entry.location.line));
+      }
+    }
+    std::size_t value = std::min(line.find_first_not_of(k_spaces, equals + 1), line.size());
+    RawEntry entry{key, m_source.location(number, column_of(first)), {}};
+    entry.text.line = number;
+    entry.text.column = column_of(equals + 1);
+    entry.text.pieces.push_back({number, column_of(value), line.substr(value)});
+    section.entries.push_back(std::move(entry));
+    m_in_value = true;
+  }
+
+  const SourceText& m_source;
+  std::vector<RawSection> m_sections;
+  bool m_in_value = false;  // the last line was a key, so indented lines continue it
+  std::size_t m_indent = 0; // indentation of the last key or section line
+};
+
+// A key after composing all files: the text of its last definition.
+struct Pending {
+  const RawEntry* entry;
+  const SourceText* source;
+};
+
+struct PendingSection {
+  std::string name;
+  Location location;
+  std::vector<Pending> entries;
+};
+
+// Merges files the way configparser reads several: sections keep their first
+// position, and a later file's key replaces the text of an earlier one in place.
+template <typename Layers>
+std::vector<PendingSection> compose(const Layers& layers) {
+  std::vector<PendingSection> sections;
+  for (const auto& layer : layers) {
+    for (const RawSection& raw : layer->sections) {
+      auto section = std::find_if(sections.begin(), sections.end(),
+                                  [&](const PendingSection& known) { return known.name == raw.name; });
+      if (section == sections.end()) {
+        section = sections.insert(sections.end(), PendingSection{raw.name, raw.location, {}});
+      }
+      for (const RawEntry& entry : raw.entries) {
+        auto known = std::find_if(section->entries.begin(), section->entries.end(),
+                                  [&](const Pending& pending) { return pending.entry->key == entry.key; });
+        if (known == section->entries.end()) {
+          section->entries.push_back({&entry, &layer->source});
+        } else {
+          *known = {&entry, &layer->source};
+        }
+      }
+    }
+  }
+  return sections;
+}
+
+// Meson seeds the scope with these two names besides the true/false keywords.
+const Value* builtin(const std::string& name) {
+  static const Value k_true(true);
+  static const Value k_false(false);
+  return name == "True" ? &k_true : name == "False" ? &k_false : nullptr;
+}
+
+// Evaluates one section's keys in order. Each key joins the scope once
+// evaluated, shadowing a constant of the same name, as in Meson.
+std::vector<Entry> evaluate_section(const PendingSection& section, const std::map<std::string, Value>& constants,
+                                    std::map<std::string, Value>& scope) {
+  Lookup lookup = [&](const std::string& name) -> const Value* {
+    if (auto found = scope.find(name); found != scope.end()) {
+      return &found->second;
+    }
+    if (auto found = constants.find(name); found != constants.end()) {
+      return &found->second;
+    }
+    return builtin(name);
+  };
+  std::vector<Entry> entries;
+  for (const Pending& pending : section.entries) {
+    Value value = machine_file::evaluate(pending.entry->text, *pending.source, lookup);
+    scope[pending.entry->key] = value;
+    entries.push_back({pending.entry->key, std::move(value), pending.entry->location});
+  }
+  return entries;
+}
+
+} // namespace
+
+struct MachineFile::Layer {
+  SourceText source;
+  std::vector<RawSection> sections;
+};
+
+const Entry* Section::find(std::string_view key) const {
+  for (const Entry& entry : entries) {
+    if (entry.key == key) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+void MachineFile::parse_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  }
+  std::string text;
+  std::array<char, 1 << 14> buffer{};
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) {
+    throw Error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  }
+  parse_text(text, path.string());
+}
+
+void MachineFile::parse_text(std::string_view text, const std::string& file_name) {
+  auto layer = std::make_shared<Layer>();
+  layer->source = SourceText::split(text, file_name);
+  layer->sections = Reader(layer->source).read();
+  std::vector<std::shared_ptr<const Layer>> layers = m_layers;
+  layers.push_back(std::move(layer));
+  evaluate(std::move(layers));
+}
+
+// Re-evaluates every value from the composed text of all files, because a
+// later file may change a constant that an earlier file's values use. The
+// result replaces this object's state only when every value evaluated.
+void MachineFile::evaluate(std::vector<std::shared_ptr<const Layer>> layers) {
+  MachineFile result;
+  std::vector<PendingSection> pending = compose(layers);
+  for (const PendingSection& section : pending) {
+    result.section_for_update(section.name, section.location);
+  }
+  // Constants first, so every other section can use them wherever they appear.
+  for (const PendingSection& section : pending) {
+    if (section.name == "constants") {
+      result.section_for_update(section.name, section.location).entries =
+          evaluate_section(section, {}, result.m_constants);
+    }
+  }
+  for (const PendingSection& section : pending) {
+    if (section.name != "constants") {
+      std::map<std::string, Value> scope;
+      result.section_for_update(section.name, section.location).entries =
+          evaluate_section(section, result.m_constants, scope);
+    }
+  }
+  result.m_layers = std::move(layers);
+  *this = std::move(result);
+}
+
+Section& MachineFile::section_for_update(const std::string& name, const Location& location) {
+  for (Section& section : m_sections) {
+    if (section.name == name) {
+      return section;
+    }
+  }
+  return m_sections.emplace_back(Section{name, location, {}});
+}
+
+const Section* MachineFile::section(std::string_view name) const {
+  for (const Section& section : m_sections) {
+    if (section.name == name) {
+      return &section;
+    }
+  }
+  return nullptr;
+}
+
+nlohmann::json MachineFile::to_json() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const Section& section : m_sections) {
+    nlohmann::json& keys = out[section.name];
+    keys = nlohmann::json::object();
+    for (const Entry& entry : section.entries) {
+      keys[entry.key] = entry.value.to_json();
+    }
+  }
+  return out;
+}
+
+} // namespace xstage::machine_file

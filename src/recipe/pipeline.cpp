@@ -1,0 +1,172 @@
+#include "recipe/pipeline.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "util/error.hpp"
+#include "util/spelling.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::recipe {
+
+namespace {
+
+std::vector<std::string> stage_names(const std::vector<Recipe>& recipes) {
+  std::vector<std::string> names;
+  for (const Recipe& recipe : recipes) {
+    names.push_back(recipe.name);
+  }
+  return names;
+}
+
+void check_parents_exist(const std::vector<Recipe>& recipes) {
+  std::vector<std::string> names = stage_names(recipes);
+  for (const Recipe& recipe : recipes) {
+    for (const std::string& parent : recipe.parents) {
+      if (std::find(names.begin(), names.end(), parent) == names.end()) {
+        throw Error(recipe.diagnostic(
+            recipe.parents_location, fmt::format("unknown parent '{}' of stage '{}'{}", parent, recipe.name,
+                                                 util::did_you_mean(parent, names))));
+      }
+    }
+  }
+}
+
+// Depth-first search in name order: a stage is emitted after its parents, and
+// stages without an order between them come by name. A back edge is a cycle,
+// reported with the path around it, located at the recipe that closes it.
+class TopologicalSorter {
+public:
+  explicit TopologicalSorter(std::vector<Recipe>& recipes) {
+    for (Recipe& recipe : recipes) {
+      m_by_name[recipe.name] = &recipe;
+    }
+  }
+
+  std::vector<Recipe> sort() {
+    for (const auto& [name, recipe] : m_by_name) {
+      visit(name);
+    }
+    std::vector<Recipe> sorted;
+    for (const std::string& name : m_order) {
+      sorted.push_back(std::move(*m_by_name.at(name)));
+    }
+    return sorted;
+  }
+
+private:
+  void visit(const std::string& name) {
+    if (m_done.count(name) != 0) {
+      return;
+    }
+    auto on_path = std::find(m_path.begin(), m_path.end(), name);
+    if (on_path != m_path.end()) {
+      std::vector<std::string> cycle(on_path, m_path.end());
+      cycle.push_back(name);
+      const Recipe& closer = *m_by_name.at(m_path.back());
+      throw Error(closer.diagnostic(closer.parents_location,
+                                    fmt::format("dependency cycle: {}", fmt::join(cycle, " -> "))));
+    }
+    m_path.push_back(name);
+    std::vector<std::string> parents = m_by_name.at(name)->parents;
+    std::sort(parents.begin(), parents.end());
+    for (const std::string& parent : parents) {
+      visit(parent);
+    }
+    m_path.pop_back();
+    m_done.insert(name);
+    m_order.push_back(name);
+  }
+
+  std::map<std::string, Recipe*> m_by_name;
+  std::vector<std::string> m_path;
+  std::set<std::string> m_done;
+  std::vector<std::string> m_order;
+};
+
+} // namespace
+
+Pipeline Pipeline::from_recipes(std::string name, std::vector<Recipe> recipes) {
+  check_parents_exist(recipes);
+  Pipeline pipeline;
+  pipeline.m_name = std::move(name);
+  pipeline.m_stages = TopologicalSorter(recipes).sort();
+  return pipeline;
+}
+
+Pipeline Pipeline::load(const fs::path& project_root, const std::string& name) {
+  fs::path directory = project_root / "recipes" / name;
+  if (name.empty() || name.find('/') != std::string::npos || !fs::is_directory(directory)) {
+    std::vector<std::string> known = available(project_root);
+    throw Error(fmt::format("unknown pipeline '{}' (no directory recipes/{}){}; pipelines: {}", name, name,
+                            util::did_you_mean(name, known), fmt::join(known, ", ")));
+  }
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".ini") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    throw Error(fmt::format("pipeline '{}' has no recipes (no recipes/{}/*.ini)", name, name));
+  }
+  std::vector<Recipe> recipes;
+  for (const fs::path& file : files) {
+    recipes.push_back(load_recipe(file, fmt::format("recipes/{}/{}", name, file.filename().string())));
+  }
+  return from_recipes(name, std::move(recipes));
+}
+
+const Recipe& Pipeline::stage(const std::string& name) const {
+  for (const Recipe& recipe : m_stages) {
+    if (recipe.name == name) {
+      return recipe;
+    }
+  }
+  std::vector<std::string> names = stage_names(m_stages);
+  throw Error(fmt::format("unknown stage '{}' in pipeline '{}'{}; stages: {}", name, m_name,
+                          util::did_you_mean(name, names), fmt::join(names, ", ")));
+}
+
+std::vector<const Recipe*> Pipeline::closure(const std::vector<std::string>& names) const {
+  std::set<std::string> wanted;
+  std::vector<std::string> pending = names;
+  if (names.empty()) {
+    pending = stage_names(m_stages);
+  }
+  while (!pending.empty()) {
+    std::string name = pending.back();
+    pending.pop_back();
+    if (wanted.insert(name).second) {
+      const Recipe& recipe = stage(name);
+      pending.insert(pending.end(), recipe.parents.begin(), recipe.parents.end());
+    }
+  }
+  std::vector<const Recipe*> ordered;
+  for (const Recipe& recipe : m_stages) {
+    if (wanted.count(recipe.name) != 0) {
+      ordered.push_back(&recipe);
+    }
+  }
+  return ordered;
+}
+
+std::vector<std::string> Pipeline::available(const fs::path& project_root) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(project_root / "recipes", error)) {
+    if (entry.is_directory()) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+} // namespace xstage::recipe

@@ -1,0 +1,319 @@
+#include "recipe/recipe.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "key/hash.hpp"
+#include "machine_file/diagnostic.hpp"
+#include "recipe/schema.hpp"
+#include "util/error.hpp"
+#include "util/spelling.hpp"
+
+namespace xstage::recipe {
+
+namespace {
+
+using machine_file::Entry;
+using machine_file::Location;
+using machine_file::Section;
+using machine_file::Value;
+
+// Line `number` (1-based) of `text`, without its newline; empty if absent.
+std::string_view line_of(std::string_view text, int number) {
+  for (int current = 1; current < number; ++current) {
+    auto newline = text.find('\n');
+    if (newline == std::string_view::npos) {
+      return {};
+    }
+    text.remove_prefix(newline + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+bool has_type(const Value& value, ValueType type) {
+  switch (type) {
+  case ValueType::string: return value.is_string();
+  case ValueType::string_array: return value.is_string_array();
+  case ValueType::boolean: return value.is_bool();
+  case ValueType::integer: return value.is_integer();
+  }
+  return false;
+}
+
+bool is_hex_of_length(std::string_view text, std::size_t length) {
+  return text.size() == length &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// Validates one recipe's evaluated machine file against the schema. Holds the
+// source text so every error can quote the offending line.
+class Validator {
+public:
+  Validator(std::string_view text, std::string display_path)
+      : m_text(text), m_display_path(std::move(display_path)) {}
+
+  Recipe validate(const machine_file::MachineFile& file) {
+    Recipe recipe;
+    recipe.name = std::filesystem::path(m_display_path).stem().string();
+    recipe.file = m_display_path;
+    check_section_names(file);
+    read_stage(file, recipe);
+    for (const Section& section : file.sections()) {
+      auto [kind, name] = split_section_name(section.name);
+      if (kind == "source") {
+        recipe.sources.push_back(read_source(section, name.empty() ? "main" : name));
+      } else if (kind == "options") {
+        recipe.options = read_options(section, recipe.builder, false);
+      }
+    }
+    for (const Section& section : file.sections()) {
+      auto [kind, name] = split_section_name(section.name);
+      if (kind == "step") {
+        recipe.steps.push_back(read_step(section, name, recipe));
+      }
+    }
+    if (recipe.builder != "debian" && recipe.sources.empty()) {
+      fail(Location{m_display_path, 1, 1}, fmt::format("stage '{}' uses builder '{}' but has no [source]",
+                                                       recipe.name, recipe.builder));
+    }
+    check_required_options(file, recipe);
+    recipe.content = file.to_json();
+    recipe.content.erase("constants");
+    return recipe;
+  }
+
+private:
+  [[noreturn]] void fail(const Location& location, std::string_view message) const {
+    throw Error(machine_file::format_diagnostic(location, message, line_of(m_text, location.line)));
+  }
+
+  static std::pair<std::string, std::string> split_section_name(const std::string& name) {
+    auto dot = name.find('.');
+    if (dot == std::string::npos) {
+      return {name, ""};
+    }
+    return {name.substr(0, dot), name.substr(dot + 1)};
+  }
+
+  static const SectionSpec* find_spec(std::string_view kind) {
+    for (const SectionSpec& spec : section_specs()) {
+      if (spec.kind == kind) {
+        return &spec;
+      }
+    }
+    return nullptr;
+  }
+
+  void check_section_names(const machine_file::MachineFile& file) const {
+    std::vector<std::string> known = {"constants"};
+    for (const SectionSpec& spec : section_specs()) {
+      known.emplace_back(spec.kind);
+    }
+    for (const Section& section : file.sections()) {
+      if (section.name == "constants") {
+        continue;
+      }
+      auto [kind, name] = split_section_name(section.name);
+      const SectionSpec* spec = find_spec(kind);
+      if (spec == nullptr) {
+        fail(section.location, fmt::format("unknown section [{}]{}", section.name,
+                                           util::did_you_mean(kind, known)));
+      }
+      if (!name.empty() && !spec->takes_name) {
+        fail(section.location, fmt::format("section [{}] takes no name; write [{}]", section.name, kind));
+      }
+      if (name.empty() && !spec->takes_plain) {
+        fail(section.location, fmt::format("section [{}] needs a name, like [{}.NAME]", kind, kind));
+      }
+    }
+  }
+
+  // Checks every key of `section` against `specs`; returns the entries by key.
+  std::map<std::string, Value> check_keys(const Section& section, const std::vector<KeySpec>& specs,
+                                          std::string_view context) const {
+    std::vector<std::string> known;
+    for (const KeySpec& spec : specs) {
+      known.emplace_back(spec.name);
+    }
+    std::map<std::string, Value> values;
+    for (const Entry& entry : section.entries) {
+      auto spec = std::find_if(specs.begin(), specs.end(),
+                               [&](const KeySpec& s) { return s.name == entry.key; });
+      if (spec == specs.end()) {
+        fail(entry.location, fmt::format("unknown key '{}' in section [{}]{}{}", entry.key, section.name,
+                                         context, util::did_you_mean(entry.key, known)));
+      }
+      if (!has_type(entry.value, spec->type)) {
+        fail(entry.location, fmt::format("key '{}' in section [{}] must be {}, got {}", entry.key,
+                                         section.name, describe(spec->type), entry.value.type_name()));
+      }
+      values.emplace(entry.key, entry.value);
+    }
+    for (const KeySpec& spec : specs) {
+      if (spec.required && values.count(std::string(spec.name)) == 0) {
+        fail(section.location,
+             fmt::format("section [{}] is missing required key '{}'", section.name, spec.name));
+      }
+    }
+    return values;
+  }
+
+  void read_stage(const machine_file::MachineFile& file, Recipe& recipe) const {
+    const Section* stage = file.section("stage");
+    if (stage == nullptr) {
+      fail(Location{m_display_path, 1, 1}, "missing section [stage] (with description and builder)");
+    }
+    auto values = check_keys(*stage, find_spec("stage")->keys, "");
+    recipe.description = values.at("description").as_string();
+    recipe.builder = values.at("builder").as_string();
+    const auto& builders = builder_names();
+    if (std::find(builders.begin(), builders.end(), recipe.builder) == builders.end()) {
+      fail(stage->find("builder")->location,
+           fmt::format("unknown builder '{}'{}; builders are cmake, configure, debian, meson", recipe.builder,
+                       util::did_you_mean(recipe.builder, builders)));
+    }
+    if (auto parents = values.find("parents"); parents != values.end()) {
+      for (const Value& parent : parents->second.as_array()) {
+        recipe.parents.push_back(parent.as_string());
+      }
+      recipe.parents_location = stage->find("parents")->location;
+    }
+  }
+
+  Source read_source(const Section& section, const std::string& name) const {
+    auto values = check_keys(section, find_spec("source")->keys, "");
+    auto text = [&](const char* key) {
+      auto found = values.find(key);
+      return found == values.end() ? std::string() : found->second.as_string();
+    };
+    Source source;
+    source.name = name;
+    source.location = section.location;
+    source.url = text("url");
+    source.sha256 = text("sha256");
+    source.debian_source = text("debian_source");
+    source.git = text("git");
+    source.commit = text("commit");
+    source.tag = text("tag");
+    source.path = text("path");
+    if (auto mirrors = values.find("mirrors"); mirrors != values.end()) {
+      for (const Value& mirror : mirrors->second.as_array()) {
+        source.mirrors.push_back(mirror.as_string());
+      }
+    }
+    int kinds = !source.url.empty() + !source.git.empty() + !source.path.empty();
+    if (kinds != 1) {
+      fail(section.location,
+           fmt::format("section [{}] must have exactly one of 'url', 'git' or 'path'", section.name));
+    }
+    if (!source.url.empty()) {
+      source.kind = SourceKind::archive;
+      if (!key::is_sha256_hex(source.sha256)) {
+        const Entry* pin = section.find("sha256");
+        fail(pin ? pin->location : section.location,
+             fmt::format("section [{}] needs 'sha256' as 64 lower-case hex digits{}", section.name,
+                         pin ? fmt::format(", got '{}'", source.sha256) : std::string()));
+      }
+    } else if (!source.git.empty()) {
+      source.kind = SourceKind::git;
+      if (!is_hex_of_length(source.commit, 40)) {
+        const Entry* commit = section.find("commit");
+        fail(commit ? commit->location : section.location,
+             fmt::format("section [{}] needs 'commit' as a full 40-hex commit id", section.name));
+      }
+    } else {
+      source.kind = SourceKind::path;
+      if (std::filesystem::path(source.path).is_absolute() || source.path.find("..") != std::string::npos) {
+        fail(section.find("path")->location,
+             fmt::format("'path' in section [{}] must be relative to the project root and inside it",
+                         section.name));
+      }
+    }
+    return source;
+  }
+
+  std::map<std::string, Value> read_options(const Section& section, const std::string& builder,
+                                            bool is_step) const {
+    std::vector<KeySpec> specs = builder_option_specs(builder);
+    if (is_step) {
+      for (KeySpec& spec : specs) {
+        spec.required = false; // a step extends [options]; requirements apply there
+      }
+      specs.push_back({"source", ValueType::string, false});
+    }
+    return check_keys(section, specs, fmt::format(" for builder '{}'", builder));
+  }
+
+  Step read_step(const Section& section, const std::string& name, const Recipe& recipe) const {
+    Step step;
+    step.name = name;
+    step.location = section.location;
+    step.options = read_options(section, recipe.builder, true);
+    step.source = name;
+    if (auto source = step.options.find("source"); source != step.options.end()) {
+      step.source = source->second.as_string();
+      step.options.erase(source);
+    }
+    bool known = std::any_of(recipe.sources.begin(), recipe.sources.end(),
+                             [&](const Source& s) { return s.name == step.source; });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const Source& s : recipe.sources) {
+        names.push_back(s.name);
+      }
+      const Entry* entry = section.find("source");
+      fail(entry ? entry->location : section.location,
+           fmt::format("step '{}' uses unknown source '{}'{}", name, step.source,
+                       util::did_you_mean(step.source, names)));
+    }
+    return step;
+  }
+
+  // Required builder options must be in [options]; the debian builder's
+  // package list, for instance.
+  void check_required_options(const machine_file::MachineFile& file, const Recipe& recipe) const {
+    for (const KeySpec& spec : builder_option_specs(recipe.builder)) {
+      if (spec.required && recipe.options.count(std::string(spec.name)) == 0) {
+        const Section* options = file.section("options");
+        fail(options ? options->location : Location{m_display_path, 1, 1},
+             fmt::format("builder '{}' needs '{}' in section [options]", recipe.builder, spec.name));
+      }
+    }
+  }
+
+  std::string_view m_text;
+  std::string m_display_path;
+};
+
+} // namespace
+
+Recipe parse_recipe(std::string_view text, const std::string& display_path) {
+  machine_file::MachineFile file;
+  file.parse_text(text, display_path);
+  Recipe recipe = Validator(text, display_path).validate(file);
+  recipe.text = text;
+  return recipe;
+}
+
+std::string Recipe::diagnostic(const machine_file::Location& location, std::string_view message) const {
+  return machine_file::format_diagnostic(location, message, line_of(text, location.line));
+}
+
+Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read {}: {}", display_path, std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_recipe(text.str(), display_path);
+}
+
+} // namespace xstage::recipe

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "machine_file/machine_file.hpp"
+
+namespace xstage::recipe {
+
+// Where a source comes from. Exactly one kind per [source] section.
+enum class SourceKind {
+  archive, // url + sha256 (+ mirrors, + a Debian source package to try)
+  git,     // git URL + full commit id
+  path,    // a directory of this checkout, hashed file by file
+};
+
+// One [source] or [source.NAME] section.
+struct Source {
+  std::string name; // "main" for a plain [source]
+  SourceKind kind = SourceKind::archive;
+  std::string url;                  // archive: upstream URL
+  std::string sha256;               // archive: pinned digest of the file
+  std::vector<std::string> mirrors; // archive: more URLs to try, in order
+  std::string debian_source;        // archive: Debian source package that ships it
+  std::string git;                  // git: repository URL
+  std::string commit;               // git: 40-hex commit id
+  std::string tag;                  // git: informative tag name
+  std::string path;                 // path: directory relative to the project root
+  machine_file::Location location;
+};
+
+// One [step.NAME] section: a builder run over one source, in file order.
+// Its option keys extend the stage's [options] for that step only.
+struct Step {
+  std::string name;
+  std::string source;
+  std::map<std::string, machine_file::Value> options;
+  machine_file::Location location;
+};
+
+// A validated recipe: recipes/<pipeline>/<stage>.ini.
+struct Recipe {
+  std::string name; // the file's stem
+  std::filesystem::path file;
+  std::string description;
+  std::string builder; // debian, configure, cmake or meson
+  std::vector<std::string> parents;
+  machine_file::Location parents_location;
+  std::vector<Source> sources;
+  std::map<std::string, machine_file::Value> options;
+  std::vector<Step> steps;
+  // Every evaluated section but [constants]: what the stage key hashes, so
+  // that comment and whitespace edits change nothing.
+  nlohmann::json content;
+  // The file's text, so that later checks (parents, cycles) can quote lines.
+  std::string text;
+
+  // A located error message quoting the recipe's own line.
+  std::string diagnostic(const machine_file::Location& location, std::string_view message) const;
+};
+
+// Reads and validates one recipe file. Unknown sections and keys, missing
+// required keys and wrong value types throw xstage::Error located at the
+// offending line, with a "did you mean" hint where one fits. `display_path` is
+// how the file is named in messages (relative to the project root).
+Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path);
+
+// The same, from text (for tests and tools).
+Recipe parse_recipe(std::string_view text, const std::string& display_path);
+
+} // namespace xstage::recipe

@@ -1,0 +1,76 @@
+#include "recipe/schema.hpp"
+
+#include <map>
+
+namespace xstage::recipe {
+
+const char* describe(ValueType type) {
+  switch (type) {
+  case ValueType::string: return "a string";
+  case ValueType::string_array: return "an array of strings";
+  case ValueType::boolean: return "a boolean";
+  case ValueType::integer: return "an integer";
+  }
+  return "a value";
+}
+
+const std::vector<std::string>& builder_names() {
+  static const std::vector<std::string> names = {"cmake", "configure", "debian", "meson"};
+  return names;
+}
+
+const std::vector<SectionSpec>& section_specs() {
+  using enum ValueType;
+  static const std::vector<SectionSpec> specs = {
+      {"stage", false, true,
+       {{"description", string, true}, {"builder", string, true}, {"parents", string_array, false}}},
+      {"source", true, true,
+       {{"url", string, false},
+        {"sha256", string, false},
+        {"mirrors", string_array, false},
+        {"debian_source", string, false},
+        {"git", string, false},
+        {"commit", string, false},
+        {"tag", string, false},
+        {"path", string, false}}},
+      // [options] and [step.NAME] keys depend on the builder: see below.
+      {"options", false, true, {}},
+      {"step", true, false, {}},
+  };
+  return specs;
+}
+
+const std::vector<KeySpec>& builder_option_specs(std::string_view builder) {
+  using enum ValueType;
+  static const std::vector<KeySpec> no_options;
+  static const std::map<std::string_view, std::vector<KeySpec>> specs = {
+      {"debian",
+       {{"packages", string_array, true},
+        {"suite", string, false},
+        {"architecture", string, false},
+        {"exclude", string_array, false}}},
+      {"configure",
+       {{"style", string, false},
+        {"prefix", string, false},
+        {"configure_args", string_array, false},
+        {"make_args", string_array, false},
+        {"env", string_array, false},
+        {"subdir", string, false}}},
+      {"cmake",
+       {{"cmake_args", string_array, false},
+        {"prefix", string, false},
+        {"native", boolean, false},
+        {"env", string_array, false},
+        {"subdir", string, false},
+        {"host_path", string, false}}},
+      {"meson",
+       {{"meson_args", string_array, false},
+        {"prefix", string, false},
+        {"env", string_array, false},
+        {"subdir", string, false}}},
+  };
+  auto found = specs.find(builder);
+  return found == specs.end() ? no_options : found->second;
+}
+
+} // namespace xstage::recipe

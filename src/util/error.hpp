@@ -1,0 +1,17 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace xstage {
+
+// The one exception type for domain failures (bad input, a failed command, a
+// corrupt artifact). Its message is complete and lower case, names the culprit
+// (a file and line, a stage, a command), and is printed as-is by the CLI after
+// "xstage: error: ". Code below the CLI never prints and never exits.
+class Error : public std::runtime_error {
+public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+} // namespace xstage

@@ -1,0 +1,257 @@
+// Malformed machine files: every error names file, line and column, says what
+// was expected, and quotes the line with a caret under the culprit.
+#include <catch2/catch.hpp>
+
+#include "machine_file/machine_file.hpp"
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+using xstage::Error;
+using xstage::machine_file::MachineFile;
+using xstage::machine_file::Value;
+
+namespace {
+
+// The full message of the error that parsing `text` throws.
+std::string error_of(std::string_view text) {
+  MachineFile file;
+  try {
+    file.parse_text(text, "cross.ini");
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+} // namespace
+
+TEST_CASE("a key before any section header is refused", "[machine_file]") {
+  CHECK(error_of("# cross file\nc = 'gcc'\n[binaries]\n") ==
+        "cross.ini:2:1: expected a section header like [binaries] before the first key\n"
+        "c = 'gcc'\n"
+        "^");
+}
+
+TEST_CASE("a key without '=' is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc 'gcc'\n") ==
+        "cross.ini:2:3: expected '=' after key 'c'\n"
+        "c 'gcc'\n"
+        "  ^");
+  CHECK(error_of("[binaries]\nfoo\n") ==
+        "cross.ini:2:4: expected '=' after key 'foo'\n"
+        "foo\n"
+        "   ^");
+}
+
+TEST_CASE("a key with a space or quote in its name is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc compiler = 'gcc'\n") ==
+        "cross.ini:2:2: invalid key 'c compiler': keys cannot contain spaces or quotes\n"
+        "c compiler = 'gcc'\n"
+        " ^");
+  CHECK(error_of("[binaries]\n= 'gcc'\n") ==
+        "cross.ini:2:1: expected a key before '='\n"
+        "= 'gcc'\n"
+        "^");
+}
+
+TEST_CASE("a malformed section header is refused", "[machine_file]") {
+  CHECK(error_of("[binaries\n") ==
+        "cross.ini:1:10: expected ']' after section name\n"
+        "[binaries\n"
+        "         ^");
+  CHECK(error_of("[]\n") ==
+        "cross.ini:1:2: expected a section name between '[' and ']'\n"
+        "[]\n"
+        " ^");
+  CHECK(error_of("[binaries] c = 'gcc'\n") ==
+        "cross.ini:1:12: expected end of line after section header\n"
+        "[binaries] c = 'gcc'\n"
+        "           ^");
+}
+
+TEST_CASE("a section twice in one file is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = 'gcc'\n\n[binaries]\n") ==
+        "cross.ini:4:1: duplicate section [binaries], first defined on line 1\n"
+        "[binaries]\n"
+        "^");
+}
+
+TEST_CASE("a key twice in one section of one file is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = 'gcc'\nar = 'ar'\nc = 'clang'\n") ==
+        "cross.ini:4:1: duplicate key 'c' in section [binaries], first defined on line 2\n"
+        "c = 'clang'\n"
+        "^");
+}
+
+TEST_CASE("an empty value is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc =\n") ==
+        "cross.ini:2:4: expected a value after '='\n"
+        "c =\n"
+        "   ^");
+  CHECK(error_of("[binaries]\nc = # later\n") ==
+        "cross.ini:2:4: expected a value after '='\n"
+        "c = # later\n"
+        "   ^");
+}
+
+TEST_CASE("an unterminated string points at its opening quote", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = ['ccache', 'gcc]\n") ==
+        "cross.ini:2:16: unterminated string\n"
+        "c = ['ccache', 'gcc]\n"
+        "               ^");
+}
+
+TEST_CASE("a double-quoted string is refused with a hint", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = \"gcc\"\n") ==
+        "cross.ini:2:5: double-quoted strings are not supported; use single quotes\n"
+        "c = \"gcc\"\n"
+        "    ^");
+}
+
+TEST_CASE("an undefined constant is named and located", "[machine_file]") {
+  CHECK(error_of("[constants]\ntriple = 'aarch64-linux-gnu'\n[binaries]\nc = ['ccache', arch + '-gcc']\n") ==
+        "cross.ini:4:16: undefined constant 'arch'\n"
+        "c = ['ccache', arch + '-gcc']\n"
+        "               ^");
+}
+
+TEST_CASE("a constant used before its definition in [constants] is undefined", "[machine_file]") {
+  CHECK(error_of("[constants]\nb = a + 'World'\na = 'Hello'\n") ==
+        "cross.ini:2:5: undefined constant 'a'\n"
+        "b = a + 'World'\n"
+        "    ^");
+}
+
+TEST_CASE("an unclosed array on continuation lines points past its last element", "[machine_file]") {
+  CHECK(error_of("[built-in options]\nc_args = [\n    '-O2',\n    '-g'\ncpp_args = []\n") ==
+        "cross.ini:4:9: expected ']' or ',' after array element, got end of value\n"
+        "    '-g'\n"
+        "        ^");
+}
+
+TEST_CASE("a missing comma between array elements is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = ['ccache' 'gcc']\n") ==
+        "cross.ini:2:15: expected ']' or ',' after array element, got string 'gcc'\n"
+        "c = ['ccache' 'gcc']\n"
+        "              ^");
+  CHECK(error_of("[binaries]\nc = [, 'gcc']\n") ==
+        "cross.ini:2:6: expected a value or ']' in array, got ','\n"
+        "c = [, 'gcc']\n"
+        "     ^");
+}
+
+TEST_CASE("an unclosed parenthesis is refused", "[machine_file]") {
+  CHECK(error_of("[properties]\nx = ('a' + 'b'\n") ==
+        "cross.ini:2:15: expected ')' after parenthesized value, got end of value\n"
+        "x = ('a' + 'b'\n"
+        "              ^");
+}
+
+TEST_CASE("adding values of different types names both types", "[machine_file]") {
+  CHECK(error_of("[properties]\nx = 'lib' + 64\n") ==
+        "cross.ini:2:11: cannot add string and integer\n"
+        "x = 'lib' + 64\n"
+        "          ^");
+  CHECK(error_of("[properties]\nx = ['a'] + 'b'\n") ==
+        "cross.ini:2:11: cannot add array and string\n"
+        "x = ['a'] + 'b'\n"
+        "          ^");
+}
+
+TEST_CASE("joining anything but two strings with '/' is refused", "[machine_file]") {
+  CHECK(error_of("[properties]\nx = ['/usr'] / 'lib'\n") ==
+        "cross.ini:2:14: cannot join array and string with '/'\n"
+        "x = ['/usr'] / 'lib'\n"
+        "             ^");
+}
+
+TEST_CASE("operators other than '+' and '/' are refused", "[machine_file]") {
+  CHECK(error_of("[properties]\nx = 8 - 1\n") ==
+        "cross.ini:2:7: cannot subtract integer from integer: machine files support only '+' and '/'\n"
+        "x = 8 - 1\n"
+        "      ^");
+  CHECK(error_of("[properties]\nx = 2 * 'a'\n") ==
+        "cross.ini:2:7: cannot multiply integer by string: machine files support only '+' and '/'\n"
+        "x = 2 * 'a'\n"
+        "      ^");
+  CHECK(error_of("[properties]\nx = -1\n") ==
+        "cross.ini:2:5: cannot negate integer: machine files support only '+' and '/'\n"
+        "x = -1\n"
+        "    ^");
+}
+
+TEST_CASE("malformed and oversized integers are refused", "[machine_file]") {
+  CHECK(error_of("[properties]\nx = 012\n") ==
+        "cross.ini:2:5: invalid integer '012'\n"
+        "x = 012\n"
+        "    ^");
+  CHECK(error_of("[properties]\nx = 0x\n") ==
+        "cross.ini:2:5: invalid integer '0x'\n"
+        "x = 0x\n"
+        "    ^");
+  CHECK(error_of("[properties]\nx = 9223372036854775808\n") ==
+        "cross.ini:2:5: integer '9223372036854775808' is too large\n"
+        "x = 9223372036854775808\n"
+        "    ^");
+}
+
+TEST_CASE("a character outside the language is refused", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = @CC@\n") ==
+        "cross.ini:2:5: unexpected character '@'\n"
+        "c = @CC@\n"
+        "    ^");
+}
+
+TEST_CASE("a value continues on an indented line only inside brackets", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = 'aarch64'\n    + '-gcc'\n") ==
+        "cross.ini:3:5: expected end of value, got '+'; an indented line continues the value above "
+        "it, which works only inside [ ] or ( )\n"
+        "    + '-gcc'\n"
+        "    ^");
+  CHECK(error_of("[binaries]\nc = 'gcc' 'clang'\n") ==
+        "cross.ini:2:11: expected end of value, got string 'clang'\n"
+        "c = 'gcc' 'clang'\n"
+        "          ^");
+}
+
+TEST_CASE("an indented key line is read as the continuation of the key above", "[machine_file]") {
+  CHECK(error_of("[binaries]\nc = 'gcc'\n  ar = 'ar'\n") ==
+        "cross.ini:3:3: expected end of value, got name 'ar'; an indented line continues the value "
+        "above it, which works only inside [ ] or ( )\n"
+        "  ar = 'ar'\n"
+        "  ^");
+}
+
+TEST_CASE("an error in a later file names that file", "[machine_file]") {
+  auto dir = xstage::test::make_temp_dir("machine_file");
+  xstage::test::write_file(dir / "base.ini", "[constants]\narch = 'aarch64'\n");
+  xstage::test::write_file(dir / "cross.ini", "[binaries]\nc = arhc + '-gcc'\n");
+  MachineFile file;
+  file.parse_file(dir / "base.ini");
+  REQUIRE_THROWS_MATCHES(file.parse_file(dir / "cross.ini"), Error,
+                         Catch::Message((dir / "cross.ini").string() +
+                                        ":2:5: undefined constant 'arhc'\n"
+                                        "c = arhc + '-gcc'\n"
+                                        "    ^"));
+}
+
+TEST_CASE("a failed parse leaves what was read before unchanged", "[machine_file]") {
+  MachineFile file;
+  file.parse_text("[binaries]\nc = 'gcc'\n", "base.ini");
+  CHECK_THROWS_AS(file.parse_text("[binaries]\nc = 'clang'\nar = missing\n", "local.ini"), Error);
+  REQUIRE(file.section("binaries") != nullptr);
+  REQUIRE(file.section("binaries")->entries.size() == 1);
+  CHECK(file.section("binaries")->entries[0].value == Value("gcc"));
+  file.parse_text("[binaries]\nar = 'ar'\n", "other.ini");
+  CHECK(file.section("binaries")->entries.size() == 2);
+}
+
+TEST_CASE("a file that cannot be read is named with the reason", "[machine_file]") {
+  auto dir = xstage::test::make_temp_dir("machine_file");
+  MachineFile file;
+  REQUIRE_THROWS_MATCHES(file.parse_file(dir / "missing.ini"), Error,
+                         Catch::Message("cannot read " + (dir / "missing.ini").string() +
+                                        ": No such file or directory"));
+  REQUIRE_THROWS_MATCHES(file.parse_file(dir), Error,
+                         Catch::Message("cannot read " + dir.string() + ": Is a directory"));
+}

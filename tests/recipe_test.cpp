@@ -1,0 +1,177 @@
+// Recipe validation: every malformed recipe names the file, line and culprit.
+#include <catch2/catch.hpp>
+
+#include "recipe/recipe.hpp"
+#include "util/error.hpp"
+
+using xstage::Error;
+using xstage::recipe::parse_recipe;
+using xstage::recipe::SourceKind;
+
+namespace {
+
+const char* const k_ffmpeg = R"([constants]
+version = '5.1.9'
+
+[stage]
+description = 'FFmpeg ' + version
+builder = 'configure'
+parents = ['base']
+
+[source]
+url = 'https://ffmpeg.org/releases/ffmpeg-' + version + '.tar.xz'
+sha256 = 'd9b593bb2ba93d4b50f74177e0cdcd41747e708596367deed0c30348a71dd176'
+debian_source = 'ffmpeg'
+
+[options]
+style = 'ffmpeg'
+configure_args = ['--disable-doc']
+)";
+
+} // namespace
+
+TEST_CASE("a recipe's values are evaluated with its constants", "[recipe]") {
+  auto recipe = parse_recipe(k_ffmpeg, "recipes/demo/ffmpeg.ini");
+  CHECK(recipe.name == "ffmpeg");
+  CHECK(recipe.description == "FFmpeg 5.1.9");
+  CHECK(recipe.builder == "configure");
+  CHECK(recipe.parents == std::vector<std::string>{"base"});
+  REQUIRE(recipe.sources.size() == 1);
+  CHECK(recipe.sources[0].name == "main");
+  CHECK(recipe.sources[0].kind == SourceKind::archive);
+  CHECK(recipe.sources[0].url == "https://ffmpeg.org/releases/ffmpeg-5.1.9.tar.xz");
+  CHECK(recipe.sources[0].debian_source == "ffmpeg");
+  CHECK(recipe.options.at("style").as_string() == "ffmpeg");
+}
+
+TEST_CASE("the recipe content excludes constants", "[recipe]") {
+  auto recipe = parse_recipe(k_ffmpeg, "recipes/demo/ffmpeg.ini");
+  CHECK_FALSE(recipe.content.contains("constants"));
+  CHECK(recipe.content["stage"]["description"] == "FFmpeg 5.1.9");
+}
+
+TEST_CASE("named sources and steps keep file order", "[recipe]") {
+  auto recipe = parse_recipe(R"([stage]
+description = 'qt'
+builder = 'cmake'
+[source.qtbase]
+git = 'https://example.org/qtbase.git'
+commit = '0123456789abcdef0123456789abcdef01234567'
+[source.qtsvg]
+path = 'examples/qtsvg'
+[step.qtbase]
+cmake_args = ['-DA=1']
+[step.svg]
+source = 'qtsvg'
+)",
+                             "recipes/x/qt.ini");
+  REQUIRE(recipe.steps.size() == 2);
+  CHECK(recipe.steps[0].name == "qtbase");
+  CHECK(recipe.steps[0].source == "qtbase");
+  CHECK(recipe.steps[1].source == "qtsvg");
+  CHECK(recipe.steps[1].options.count("source") == 0);
+  CHECK(recipe.sources[0].kind == SourceKind::git);
+  CHECK(recipe.sources[1].kind == SourceKind::path);
+}
+
+TEST_CASE("an unknown key is located and gets a suggestion", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbulder = 'cmake'\n", "recipes/d/a.ini"), Error,
+                         Catch::Message("recipes/d/a.ini:3:1: unknown key 'bulder' in section [stage]; "
+                                        "did you mean 'builder'?\n"
+                                        "bulder = 'cmake'\n"
+                                        "^"));
+}
+
+TEST_CASE("an unknown section is located and gets a suggestion", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[optoins]\n",
+                                      "recipes/d/a.ini"),
+                         Error,
+                         Catch::Message("recipes/d/a.ini:4:1: unknown section [optoins]; did you mean 'options'?\n"
+                                        "[optoins]\n"
+                                        "^"));
+}
+
+TEST_CASE("a missing required key names the section", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("\n[stage]\ndescription = 'x'\n", "recipes/d/a.ini"), Error,
+                         Catch::Message("recipes/d/a.ini:2:1: section [stage] is missing required key 'builder'\n"
+                                        "[stage]\n"
+                                        "^"));
+}
+
+TEST_CASE("a missing [stage] section is an error", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[options]\npackages = ['a']\n", "recipes/d/a.ini"), Error,
+                         Catch::Message("recipes/d/a.ini:1:1: missing section [stage] (with description and "
+                                        "builder)\n"
+                                        "[options]\n"
+                                        "^"));
+}
+
+TEST_CASE("a value of the wrong type names the expected type", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\nparents = 'base'\n", "recipes/d/a.ini"), Error,
+      Catch::Message("recipes/d/a.ini:4:1: key 'parents' in section [stage] must be an array of strings, got string\n"
+                     "parents = 'base'\n"
+                     "^"));
+}
+
+TEST_CASE("an unknown builder gets a suggestion", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmak'\n", "recipes/d/a.ini"), Error,
+                         Catch::Message("recipes/d/a.ini:3:1: unknown builder 'cmak'; did you mean 'cmake'?; "
+                                        "builders are cmake, configure, debian, meson\n"
+                                        "builder = 'cmak'\n"
+                                        "^"));
+}
+
+TEST_CASE("builder options are checked against the builder", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[options]\n"
+                                      "packages = ['a']\ncmake_args = []\n",
+                                      "recipes/d/a.ini"),
+                         Error,
+                         Catch::Message("recipes/d/a.ini:6:1: unknown key 'cmake_args' in section [options] for "
+                                        "builder 'debian'\n"
+                                        "cmake_args = []\n"
+                                        "^"));
+}
+
+TEST_CASE("a malformed checksum pin is refused", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
+                                      "url = 'https://e.org/a.tar.xz'\nsha256 = 'D9B5'\n",
+                                      "recipes/d/a.ini"),
+                         Error,
+                         Catch::Message("recipes/d/a.ini:6:1: section [source] needs 'sha256' as 64 lower-case "
+                                        "hex digits, got 'D9B5'\n"
+                                        "sha256 = 'D9B5'\n"
+                                        "^"));
+}
+
+TEST_CASE("a source must be exactly one kind", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
+                                      "path = 'a'\ngit = 'https://e.org/a.git'\n",
+                                      "recipes/d/a.ini"),
+                         Error,
+                         Catch::Message("recipes/d/a.ini:4:1: section [source] must have exactly one of 'url', "
+                                        "'git' or 'path'\n"
+                                        "[source]\n"
+                                        "^"));
+}
+
+TEST_CASE("a step must name an existing source", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source.qtbase]\n"
+                                      "path = 'a'\n[step.base]\nsource = 'qtbsae'\n",
+                                      "recipes/d/a.ini"),
+                         Error,
+                         Catch::Message("recipes/d/a.ini:7:1: step 'base' uses unknown source 'qtbsae'; did you "
+                                        "mean 'qtbase'?\n"
+                                        "source = 'qtbsae'\n"
+                                        "^"));
+}
+
+TEST_CASE("a path source may not leave the project", "[recipe]") {
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = '../x'\n",
+                                      "recipes/d/a.ini"),
+                         Error,
+                         Catch::Message("recipes/d/a.ini:5:1: 'path' in section [source] must be relative to the "
+                                        "project root and inside it\n"
+                                        "path = '../x'\n"
+                                        "^"));
+}

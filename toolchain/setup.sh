@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs every host package xstage needs on Debian bookworm (x86_64), idempotently.
+#
+# Safe to run again: packages already present are skipped and nothing is printed
+# for them. Works as root or through sudo. Adds the arm64 architecture because the
+# unit tests are cross-built for aarch64 and link against Debian's arm64 -dev
+# packages, and adds a deb-src entry because sources may be resolved from
+# Debian source packages.
+set -euo pipefail
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+else
+    echo "setup: error: must run as root or with sudo available" >&2
+    exit 1
+fi
+
+# Host tools: the cross toolchain, qemu for running aarch64 tests, build systems.
+host_packages=(
+    gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+    qemu-user-static ccache meson ninja-build cmake pkg-config make
+    file git zstd xz-utils ca-certificates dpkg-dev mmdebstrap
+)
+# Libraries xstage links against, for the build machine (xstage itself)...
+native_libraries=(
+    libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libfmt-dev
+    nlohmann-json3-dev libcli11-dev catch2
+)
+# ...and for the target, because the unit tests are also built as aarch64.
+target_libraries=(
+    libc6-dev:arm64 libstdc++-12-dev:arm64
+    libarchive-dev:arm64 libzstd-dev:arm64 libssl-dev:arm64
+    libcurl4-openssl-dev:arm64 libfmt-dev:arm64
+)
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "setup: adding dpkg architecture arm64"
+    "${as_root[@]}" dpkg --add-architecture arm64
+fi
+
+deb_src=/etc/apt/sources.list.d/xstage-deb-src.sources
+if [ ! -f "$deb_src" ]; then
+    echo "setup: adding $deb_src"
+    "${as_root[@]}" tee "$deb_src" >/dev/null <<'SOURCES'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+fi
+
+missing=()
+for package in "${host_packages[@]}" "${native_libraries[@]}" "${target_libraries[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all ${#host_packages[@]} host packages and $((${#native_libraries[@]} + ${#target_libraries[@]})) libraries already installed"
+    exit 0
+fi
+
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+# A third-party source that cannot be reached must not stop the install:
+# everything xstage needs comes from Debian's archive.
+"${as_root[@]}" apt-get update -qq || echo "setup: warning: apt-get update reported errors; continuing"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
