@@ -9,6 +9,17 @@ build_root=${XSTAGE_BUILD_ROOT:-_ci}
 
 step() { printf '\n== %s (%ds)\n' "$*" "$SECONDS"; }
 
+# meson setup BUILD_DIR [ARGS...], reconfiguring a directory that exists.
+setup() {
+    local dir=$1
+    shift
+    if [ -d "$dir/meson-private" ]; then
+        meson setup --reconfigure "$@" "$dir" >/dev/null
+    else
+        meson setup "$@" "$dir" >/dev/null
+    fi
+}
+
 step "installing host packages"
 bash toolchain/setup.sh
 
@@ -17,17 +28,19 @@ werror=false
 [ "${CI:-}" = true ] && werror=true
 
 step "native build and tests"
-meson setup --reconfigure -Dwerror=$werror "$build_root/native" >/dev/null
+setup "$build_root/native" -Dwerror=$werror
 meson test -C "$build_root/native" --print-errorlogs
 
 step "address and undefined-behaviour sanitizers"
-meson setup --reconfigure -Dwerror=$werror -Db_sanitize=address,undefined -Db_lundef=false \
-    "$build_root/sanitize" >/dev/null
+# GCC 12 reports false maybe-uninitialized warnings in <regex> (used by Catch2)
+# when sanitizers are on; that one warning is not an error there.
+setup "$build_root/sanitize" -Dwerror=$werror -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dcpp_args=-Wno-maybe-uninitialized
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$build_root/sanitize" --print-errorlogs
 
 step "aarch64 cross build, tests under qemu"
-meson setup --reconfigure -Dwerror=$werror --cross-file cross/aarch64.ini "$build_root/aarch64" >/dev/null
+setup "$build_root/aarch64" -Dwerror=$werror --cross-file cross/aarch64.ini
 meson test -C "$build_root/aarch64" --print-errorlogs
 file "$build_root/aarch64/tests/xstage_tests"
 file "$build_root/aarch64/tests/xstage_tests" | grep -q 'ARM aarch64'

@@ -52,10 +52,20 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
 fi
 
+native_arch=$(dpkg --print-architecture)
+
+# True when PACKAGE (optionally NAME:ARCH) is installed for that architecture,
+# or for the native one, or as an architecture-independent package.
+is_installed() {
+    local name=${1%%:*} arch=$native_arch
+    [[ $1 == *:* ]] && arch=${1##*:}
+    dpkg-query -W -f='${Architecture} ${db:Status-Status}\n' "$name" 2>/dev/null |
+        grep -qE "^($arch|all) installed$"
+}
+
 missing=()
 for package in "${host_packages[@]}" "${native_libraries[@]}" "${target_libraries[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
-    [ "$status" = installed ] || missing+=("$package")
+    is_installed "$package" || missing+=("$package")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
