@@ -15,8 +15,9 @@ public:
   std::map<std::string, process::CommandResult> answers;
   std::vector<std::string> commands;
 
-  process::CommandResult run(const std::vector<std::string>& argv) override {
-    std::string line = process::quote_command(argv);
+  using process::CommandRunner::run;
+  process::CommandResult run(const process::Invocation& invocation) override {
+    std::string line = process::quote_command(invocation.argv);
     commands.push_back(line);
     auto found = answers.find(line);
     return found == answers.end() ? process::CommandResult{127, "not found"} : found->second;

@@ -15,8 +15,8 @@ using AddCommand = void (*)(CLI::App&, const GlobalOptions&);
 
 // Every subcommand, in the order `xstage --help` lists them.
 constexpr AddCommand k_commands[] = {
-    add_plan_command,
-    add_key_command,
+    add_plan_command, add_build_command, add_key_command,   add_explain_command,
+    add_sysroot_command, add_cache_command,
 };
 
 } // namespace
@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
   app.add_option("--pipeline", options.pipeline, "Pipeline under recipes/")->capture_default_str();
   app.add_option("--cross-file", options.cross_files,
                  "Cross file(s), layered in order (default: cross/aarch64.ini)");
+  app.add_option("--cache", options.cache, "Stage cache directory (default: ~/.cache/xstage/cache)");
   for (AddCommand add : k_commands) {
     add(app, options);
   }

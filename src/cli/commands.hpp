@@ -11,5 +11,9 @@ namespace xstage::cli {
 // `options` once parsing is done.
 void add_key_command(CLI::App& app, const GlobalOptions& options);
 void add_plan_command(CLI::App& app, const GlobalOptions& options);
+void add_build_command(CLI::App& app, const GlobalOptions& options);
+void add_explain_command(CLI::App& app, const GlobalOptions& options);
+void add_sysroot_command(CLI::App& app, const GlobalOptions& options);
+void add_cache_command(CLI::App& app, const GlobalOptions& options);
 
 } // namespace xstage::cli

@@ -1,5 +1,7 @@
 #include "cli/project.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "process/spawn.hpp"
@@ -36,6 +38,21 @@ fs::path find_root(const std::string& given) {
 }
 
 } // namespace
+
+fs::path cache_home() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return fs::path(xdg) / "xstage";
+  }
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') {
+    throw Error("neither XDG_CACHE_HOME nor HOME is set; pass --cache");
+  }
+  return fs::path(home) / ".cache" / "xstage";
+}
+
+fs::path cache_dir(const GlobalOptions& options) {
+  return options.cache.empty() ? cache_home() / "cache" : fs::absolute(options.cache);
+}
 
 std::map<std::string, key::StageKey> Project::keys() const {
   process::SpawnRunner runner;

@@ -17,7 +17,15 @@ struct GlobalOptions {
   std::string root;                     // project root; found from the cwd when empty
   std::string pipeline = "demo";        // recipes/<pipeline>
   std::vector<std::string> cross_files; // default: <root>/cross/aarch64.ini
+  std::string cache;                    // stage cache; default: <cache home>/cache
 };
+
+// $XDG_CACHE_HOME/xstage, else ~/.cache/xstage: the cache, work and download
+// directories live below it, outside any checkout.
+std::filesystem::path cache_home();
+
+// The stage cache directory: --cache, else <cache home>/cache.
+std::filesystem::path cache_dir(const GlobalOptions& options);
 
 // A loaded project: root, toolchain and pipeline, with stage keys on demand.
 struct Project {

@@ -25,6 +25,14 @@ public:
   ~FileDescriptor() { reset(); }
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+    if (this != &other) {
+      reset();
+      m_fd = other.m_fd;
+      other.m_fd = -1;
+    }
+    return *this;
+  }
 
   int get() const { return m_fd; }
   void reset() {
@@ -66,34 +74,70 @@ int wait_for(pid_t pid) {
   return WEXITSTATUS(status);
 }
 
+// The environment of the child: ours, with `overrides` replacing or adding.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    std::string name(text.substr(0, text.find('=')));
+    if (overrides.count(name) == 0) {
+      entries.emplace_back(text);
+    }
+  }
+  for (const auto& [name, value] : overrides) {
+    entries.push_back(name + "=" + value);
+  }
+  return entries;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (std::string& text : strings) {
+    pointers.push_back(text.data());
+  }
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 } // namespace
 
-CommandResult SpawnRunner::run(const std::vector<std::string>& argv) {
-  if (argv.empty()) {
+CommandResult SpawnRunner::run(const Invocation& invocation) {
+  if (invocation.argv.empty()) {
     throw Error("cannot run an empty command");
   }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  FileDescriptor read_end;
+  FileDescriptor write_end;
+  if (invocation.log.empty()) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    }
+    read_end = FileDescriptor(pipe_fds[0]);
+    write_end = FileDescriptor(pipe_fds[1]);
+  } else {
+    write_end = FileDescriptor(::open(invocation.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (write_end.get() < 0) {
+      throw Error(fmt::format("cannot open log {}: {}", invocation.log.string(), std::strerror(errno)));
+    }
   }
-  FileDescriptor read_end(pipe_fds[0]);
-  FileDescriptor write_end(pipe_fds[1]);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) {
-    args.push_back(const_cast<char*>(arg.c_str()));
+  if (!invocation.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, invocation.cwd.c_str());
   }
-  args.push_back(nullptr);
+
+  std::vector<std::string> argv = invocation.argv;
+  std::vector<std::string> environment = child_environment(invocation.env);
+  std::vector<char*> args = c_strings(argv);
+  std::vector<char*> envp = c_strings(environment);
 
   pid_t pid = 0;
-  int spawn_error = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int spawn_error = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error != 0) {
     throw Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(spawn_error)));
@@ -101,7 +145,9 @@ CommandResult SpawnRunner::run(const std::vector<std::string>& argv) {
   write_end.reset();
 
   CommandResult result;
-  result.output = read_all(read_end.get());
+  if (read_end.get() >= 0) {
+    result.output = read_all(read_end.get());
+  }
   result.exit_code = wait_for(pid);
   return result;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,22 +15,35 @@ struct CommandResult {
   std::string output;
 };
 
+// A command and where it runs.
+struct Invocation {
+  std::vector<std::string> argv;
+  std::filesystem::path cwd;                // empty: the caller's
+  std::map<std::string, std::string> env;   // set on top of the caller's environment
+  std::filesystem::path log;                // non-empty: output is appended here, not captured
+};
+
 // Runs commands. Core code takes this interface rather than spawning itself,
 // so tests can substitute a fake that records what it was asked to run.
 class CommandRunner {
 public:
   virtual ~CommandRunner() = default;
 
-  // Runs argv[0] (looked up in PATH) with the given arguments, waits for it
-  // and returns its exit code and output. Throws xstage::Error only when the
-  // command cannot be started at all.
-  virtual CommandResult run(const std::vector<std::string>& argv) = 0;
+  // Runs argv[0] (looked up in PATH) in `cwd` with `env` added, waits for it
+  // and returns its exit code, and its output unless it went to `log`.
+  // Throws xstage::Error only when the command cannot be started at all.
+  virtual CommandResult run(const Invocation& invocation) = 0;
+
+  // Runs argv in the current directory and environment, capturing output.
+  CommandResult run(const std::vector<std::string>& argv) { return run(Invocation{argv, {}, {}, {}}); }
 };
 
-// The real runner: posix_spawnp with a pipe for the child's output.
+// The real runner: posix_spawnp with a pipe (or the log file) for the child's
+// output and standard input from /dev/null.
 class SpawnRunner : public CommandRunner {
 public:
-  CommandResult run(const std::vector<std::string>& argv) override;
+  using CommandRunner::run;
+  CommandResult run(const Invocation& invocation) override;
 };
 
 // "cmd arg1 'arg 2'": a command line as a user would type it, for messages.

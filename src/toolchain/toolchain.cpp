@@ -117,7 +117,9 @@ Toolchain load_toolchain(const std::vector<std::filesystem::path>& files) {
   for (const auto& file : files) {
     cross.parse_file(file);
   }
-  return toolchain_from(std::move(cross));
+  Toolchain toolchain = toolchain_from(std::move(cross));
+  toolchain.files = files;
+  return toolchain;
 }
 
 nlohmann::json Fingerprint::to_json() const {

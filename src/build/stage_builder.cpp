@@ -1,0 +1,154 @@
+#include "build/stage_builder.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "build/ccache_stats.hpp"
+#include "builders/builder.hpp"
+#include "layer/layer.hpp"
+#include "source/unpack.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::build {
+
+bool is_native(const recipe::Recipe& recipe) {
+  auto found = recipe.options.find("native");
+  return found != recipe.options.end() && found->second.is_bool() && found->second.as_bool();
+}
+
+PipelineBuilder::PipelineBuilder(const recipe::Pipeline& pipeline, const toolchain::Toolchain& toolchain,
+                                 const std::map<std::string, key::StageKey>& keys, cache::Cache& cache,
+                                 BuildOptions options, process::CommandRunner& runner, Status& status)
+    : m_pipeline(pipeline), m_toolchain(toolchain), m_keys(keys), m_cache(cache), m_options(std::move(options)),
+      m_runner(runner), m_status(status) {}
+
+fs::path PipelineBuilder::work_dir(const std::string& stage) const {
+  return m_options.work_root / m_pipeline.name() / stage;
+}
+
+fs::path PipelineBuilder::log_path(const std::string& stage) const { return work_dir(stage) / "build.log"; }
+
+std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>& stages) {
+  std::vector<StageOutcome> outcomes;
+  for (const recipe::Recipe* recipe : m_pipeline.closure(stages)) {
+    outcomes.push_back(build_stage(*recipe));
+  }
+  return outcomes;
+}
+
+void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, const fs::path& root,
+                               const fs::path& host) {
+  layer::PathOwners target_owners;
+  layer::PathOwners host_owners;
+  for (const recipe::Recipe* ancestor : m_pipeline.closure({stage.name})) {
+    if (ancestor->name == stage.name && !include_self) {
+      continue;
+    }
+    const std::string& key = m_keys.at(ancestor->name).key;
+    cache::RestoreResult restored = m_cache.restore(key);
+    if (!restored.entry) {
+      throw Error(fmt::format("stage '{}' needs stage '{}' (key {}), which is not in the cache{}", stage.name,
+                              ancestor->name, key.substr(0, 12),
+                              restored.evicted_reason.empty() ? "" : ": " + restored.evicted_reason));
+    }
+    bool native = is_native(*ancestor);
+    fs::create_directories(native ? host : root);
+    layer::extract_layer(m_cache.blob_path(restored.entry->layer.digest), native ? host : root, ancestor->name,
+                         native ? host_owners : target_owners);
+  }
+}
+
+std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::Recipe& recipe, const fs::path& into) {
+  std::map<std::string, fs::path> dirs;
+  for (const recipe::Source& source : recipe.sources) {
+    fs::path dir = into / source.name;
+    m_status.stage_step(recipe.name, "source " + source.name);
+    switch (source.kind) {
+    case recipe::SourceKind::archive:
+      source::unpack_archive(source::fetch_archive(source, m_options.fetch, m_runner), dir);
+      break;
+    case recipe::SourceKind::git:
+      source::checkout_git(source, m_options.fetch, dir, m_runner);
+      break;
+    case recipe::SourceKind::path:
+      fs::copy(m_options.project_root / source.path, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+      break;
+    }
+    dirs[source.name] = dir;
+  }
+  return dirs;
+}
+
+StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
+  auto started = std::chrono::steady_clock::now();
+  const key::StageKey& stage_key = m_keys.at(recipe.name);
+  StageOutcome outcome{recipe.name, stage_key.key, false, 0, 0, "-"};
+  auto finish = [&] {
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    m_status.stage_finished(outcome);
+    return outcome;
+  };
+  m_status.stage_started(recipe.name, stage_key.key);
+
+  cache::RestoreResult restored = m_cache.restore(stage_key.key);
+  if (!restored.evicted_reason.empty()) {
+    m_status.note(fmt::format("stage '{}': evicted a corrupt cache entry ({}); rebuilding", recipe.name,
+                              restored.evicted_reason));
+  }
+  if (restored.entry) {
+    outcome.hit = true;
+    outcome.layer_size = restored.entry->layer.size;
+    return finish();
+  }
+
+  fs::path work = work_dir(recipe.name);
+  fs::remove_all(work);
+  fs::create_directories(work);
+  fs::path sysroot = work / "sysroot";
+  fs::path host = work / "host";
+  fs::path destdir = work / "destdir";
+  fs::create_directories(sysroot);
+  fs::create_directories(destdir);
+  m_status.stage_step(recipe.name, "sysroot");
+  assemble(recipe, false, sysroot, host);
+
+  builders::BuildContext context{
+      recipe,
+      m_toolchain,
+      toolchain::StageEnvironment{sysroot, host, "/usr/local", m_options.jobs},
+      prepare_sources(recipe, work / "src"),
+      work,
+      destdir,
+      log_path(recipe.name),
+      m_runner,
+      [&](const std::string& step) { m_status.stage_step(recipe.name, step); },
+      {{"CCACHE_BASEDIR", work.string()}},
+  };
+  if (auto prefix = recipe.options.find("prefix"); prefix != recipe.options.end()) {
+    context.env.prefix = prefix->second.as_string();
+  }
+  CcacheCounter ccache(m_runner);
+  try {
+    builders::run_builder(context);
+  } catch (const Error& error) {
+    m_failed_stage = recipe.name;
+    throw Error(fmt::format("{}\nlog: {}", error.what(), context.log.string()));
+  }
+  outcome.ccache = ccache.summary();
+
+  m_status.stage_step(recipe.name, "layer");
+  fs::path layer_file = work / "layer.tar.zst";
+  layer::write_layer(destdir, layer_file);
+  cache::CacheEntry entry = m_cache.store(stage_key.key, recipe.name, stage_key.manifest, layer_file);
+  outcome.layer_size = entry.layer.size;
+  // The scratch trees are large and rebuilt from layers next time; the log stays.
+  fs::remove_all(sysroot);
+  fs::remove_all(host);
+  fs::remove_all(destdir);
+  return finish();
+}
+
+} // namespace xstage::build

@@ -1,0 +1,49 @@
+// The debian builder: a sysroot from Debian packages, extracted without
+// running maintainer scripts, so nothing is emulated.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "builders/builder.hpp"
+#include "builders/symlinks.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::builders {
+
+namespace {
+
+// What a sysroot needs of an extracted tree: /usr, and bookworm's merged-/usr
+// links (bin, lib, sbin -> usr/...). The rest (apt state, logs, dev nodes,
+// /etc) is either build-machine state that differs run to run or useless to
+// a compiler.
+void keep_only_sysroot(const fs::path& root) {
+  static const std::vector<std::string> keep = {"usr", "bin", "lib", "lib64", "sbin"};
+  std::vector<fs::path> junk;
+  for (const fs::directory_entry& entry : fs::directory_iterator(root)) {
+    std::string name = entry.path().filename().string();
+    if (std::find(keep.begin(), keep.end(), name) == keep.end()) {
+      junk.push_back(entry.path());
+    }
+  }
+  for (const fs::path& path : junk) {
+    fs::remove_all(path);
+  }
+}
+
+} // namespace
+
+void build_debian(BuildContext& context, const StepPlan& step) {
+  std::vector<std::string> packages = option_list(context, step, "packages");
+  std::string suite = option_string(step, "suite", "bookworm");
+  std::string architecture = option_string(step, "architecture", "arm64");
+  run_command(context, "extract packages",
+              {{"mmdebstrap", "--variant=extract", "--mode=root", "--arch=" + architecture,
+                fmt::format("--include={}", fmt::join(packages, ",")), suite, context.destdir.string()},
+               {},
+               {},
+               {}});
+  keep_only_sysroot(context.destdir);
+  make_symlinks_relative(context.destdir);
+}
+
+} // namespace xstage::builders

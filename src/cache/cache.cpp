@@ -1,0 +1,363 @@
+#include "cache/cache.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <system_error>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "key/hash.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::cache {
+
+namespace {
+
+constexpr std::string_view k_digest_prefix = "sha256:";
+constexpr std::string_view k_entry_extension = ".json";
+// A temporary younger than this may belong to a store() still running.
+constexpr auto k_stale_temp_age = std::chrono::hours(1);
+
+bool is_digest(const std::string& digest) {
+  return digest.rfind(k_digest_prefix, 0) == 0 && key::is_sha256_hex(std::string_view(digest).substr(7));
+}
+
+void check_key(const std::string& key) {
+  if (!key::is_sha256_hex(key)) {
+    throw Error(fmt::format("invalid stage key '{}': expected 64 lower-case hex digits", key));
+  }
+}
+
+std::int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The directory's entries; none when it does not exist.
+std::vector<fs::directory_entry> list_directory(const fs::path& directory) {
+  std::error_code error;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    entries.push_back(*it);
+  }
+  if (error && error != std::errc::no_such_file_or_directory) {
+    throw Error(fmt::format("cannot list {}: {}", directory.string(), error.message()));
+  }
+  return entries;
+}
+
+void remove_file(const fs::path& path) {
+  std::error_code error;
+  fs::remove(path, error);
+  if (error) {
+    throw Error(fmt::format("cannot remove {}: {}", path.string(), error.message()));
+  }
+}
+
+std::uint64_t size_of(const fs::path& path) {
+  std::error_code error;
+  std::uintmax_t size = fs::file_size(path, error);
+  return error ? 0 : size;
+}
+
+nlohmann::json to_json(const CacheEntry& entry) {
+  return {{"key", entry.key},
+          {"stage", entry.stage},
+          {"created", entry.created},
+          {"manifest", entry.manifest},
+          {"layer",
+           {{"digest", entry.layer.digest},
+            {"size", entry.layer.size},
+            {"diff_id", entry.layer.diff_id},
+            {"uncompressed_size", entry.layer.uncompressed_size}}}};
+}
+
+// The entry stored at `path`, or nothing when it is unreadable, malformed or
+// not the entry of `key`: a miss, never an error.
+std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& key) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+  if (!json.is_object() || !json.contains("layer") || !json["layer"].is_object()) {
+    return std::nullopt;
+  }
+  const nlohmann::json& layer = json["layer"];
+  auto is_string = [](const nlohmann::json& object, const char* field) {
+    return object.contains(field) && object[field].is_string();
+  };
+  auto is_unsigned = [](const nlohmann::json& object, const char* field) {
+    return object.contains(field) && object[field].is_number_unsigned();
+  };
+  if (!is_string(json, "key") || json["key"] != key || !is_string(json, "stage") ||
+      !json.contains("created") || !json["created"].is_number_integer() || !json.contains("manifest") ||
+      !is_string(layer, "digest") || !is_string(layer, "diff_id") || !is_unsigned(layer, "size") ||
+      !is_unsigned(layer, "uncompressed_size")) {
+    return std::nullopt;
+  }
+  CacheEntry entry{key, json["stage"].get<std::string>(), json["created"].get<std::int64_t>(), json["manifest"],
+                   {layer["digest"].get<std::string>(), layer["size"].get<std::uint64_t>(),
+                    layer["diff_id"].get<std::string>(), layer["uncompressed_size"].get<std::uint64_t>()}};
+  if (!is_digest(entry.layer.digest) || !is_digest(entry.layer.diff_id)) {
+    return std::nullopt;
+  }
+  return entry;
+}
+
+// The key an entry file is named after, or "" for anything else (temps).
+std::string key_of_entry_file(const fs::directory_entry& file) {
+  std::string name = file.path().filename().string();
+  if (!file.is_regular_file() || name.size() != 64 + k_entry_extension.size() ||
+      name.substr(64) != k_entry_extension || !key::is_sha256_hex(name.substr(0, 64))) {
+    return "";
+  }
+  return name.substr(0, 64);
+}
+
+} // namespace
+
+Cache::Cache(fs::path root, Clock now) : m_root(std::move(root)), m_now(now ? std::move(now) : system_now) {}
+
+fs::path Cache::entry_path(const std::string& key) const {
+  check_key(key);
+  return m_root / "entries" / (key + std::string(k_entry_extension));
+}
+
+fs::path Cache::blobs_dir() const { return m_root / "blobs" / "sha256"; }
+
+fs::path Cache::blob_path(const std::string& digest) const {
+  if (!is_digest(digest)) {
+    throw Error(fmt::format("invalid blob digest '{}': expected sha256:<64 hex digits>", digest));
+  }
+  return blobs_dir() / digest.substr(k_digest_prefix.size());
+}
+
+void Cache::ensure_layout() const {
+  for (const fs::path& directory : {blobs_dir(), m_root / "entries"}) {
+    std::error_code error;
+    fs::create_directories(directory, error);
+    if (error) {
+      throw Error(fmt::format("cannot create directory {}: {}", directory.string(), error.message()));
+    }
+  }
+  std::error_code error;
+  if (!fs::exists(m_root / "oci-layout", error)) {
+    util::write_file_atomically(m_root / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+  }
+}
+
+std::optional<CacheEntry> Cache::find(const std::string& key) const { return read_entry(entry_path(key), key); }
+
+CacheEntry Cache::store(const std::string& key, const std::string& stage, const nlohmann::json& manifest,
+                        const fs::path& layer_file, const layer::LayerInfo& layer) {
+  const fs::path entry_file = entry_path(key);
+  const fs::path blob = blob_path(layer.digest);
+  ensure_layout();
+  std::error_code error;
+  if (fs::is_regular_file(blob, error) && size_of(blob) == layer.size) {
+    // Same digest and size: the bytes are (re-checked on restore) the same.
+    if (!fs::equivalent(layer_file, blob, error)) {
+      remove_file(layer_file);
+    }
+  } else {
+    util::move_file_atomically(layer_file, blob);
+  }
+  CacheEntry entry{key, stage, m_now(), manifest, layer};
+  // Last: an entry is only ever visible once its blob is in place.
+  util::write_file_atomically(entry_file, to_json(entry).dump(2) + "\n");
+  return entry;
+}
+
+CacheEntry Cache::store(const std::string& key, const std::string& stage, const nlohmann::json& manifest,
+                        const fs::path& layer_file) {
+  return store(key, stage, manifest, layer_file, layer::describe_layer(layer_file));
+}
+
+std::string Cache::check_blob(const layer::LayerInfo& layer) const {
+  const fs::path path = blob_path(layer.digest);
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    return fmt::format("blob {} is missing", path.string());
+  }
+  std::uint64_t size = size_of(path);
+  if (size != layer.size) {
+    return fmt::format("blob {} has {} bytes instead of {}", path.string(), size, layer.size);
+  }
+  std::string actual = std::string(k_digest_prefix) + key::sha256_file(path);
+  if (actual != layer.digest) {
+    return fmt::format("blob {} is corrupt: its content hashes to {}", path.string(), actual);
+  }
+  return "";
+}
+
+void Cache::remove_blob(const std::string& digest) const { remove_file(blob_path(digest)); }
+
+RestoreResult Cache::restore(const std::string& key) {
+  const fs::path path = entry_path(key);
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    return {};
+  }
+  std::optional<CacheEntry> entry = read_entry(path, key);
+  if (!entry) {
+    evict(key);
+    return {std::nullopt, fmt::format("entry {} is unreadable", path.string())};
+  }
+  std::string reason = check_blob(entry->layer);
+  if (!reason.empty()) {
+    evict(key);
+    remove_blob(entry->layer.digest);
+    return {std::nullopt, reason};
+  }
+  return {std::move(entry), ""};
+}
+
+std::vector<CacheEntry> Cache::entries() const {
+  std::vector<CacheEntry> found;
+  for (const fs::directory_entry& file : list_directory(m_root / "entries")) {
+    std::string key = key_of_entry_file(file);
+    if (!key.empty()) {
+      if (std::optional<CacheEntry> entry = read_entry(file.path(), key)) {
+        found.push_back(std::move(*entry));
+      }
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const CacheEntry& a, const CacheEntry& b) {
+    return std::tie(a.stage, a.created, a.key) < std::tie(b.stage, b.created, b.key);
+  });
+  return found;
+}
+
+std::optional<CacheEntry> Cache::newest_for_stage(const std::string& stage, const std::string& except_key) const {
+  std::optional<CacheEntry> newest;
+  for (CacheEntry& entry : entries()) {
+    if (entry.stage == stage && entry.key != except_key) {
+      newest = std::move(entry); // sorted by created, then key: the last one wins
+    }
+  }
+  return newest;
+}
+
+VerifyReport Cache::verify() {
+  VerifyReport report;
+  std::map<std::string, std::string> reasons; // digest -> why it is bad, or ""
+  for (const CacheEntry& entry : entries()) {
+    auto [checked, first] = reasons.emplace(entry.layer.digest, "");
+    if (first) {
+      checked->second = check_blob(entry.layer);
+      ++report.blobs_checked;
+    }
+    if (!checked->second.empty()) {
+      evict(entry.key);
+      report.evicted.push_back({entry.key, entry.stage, checked->second});
+    }
+  }
+  for (const auto& [digest, reason] : reasons) {
+    if (!reason.empty()) {
+      remove_blob(digest);
+      report.bad_blobs.push_back(digest);
+    }
+  }
+  return report;
+}
+
+GcReport Cache::gc(std::uint64_t max_size) {
+  GcReport report;
+  const auto stale_before = fs::file_time_type::clock::now() - k_stale_temp_age;
+  for (const fs::path& directory : {m_root, m_root / "entries", blobs_dir()}) {
+    for (const fs::directory_entry& file : list_directory(directory)) {
+      std::error_code error;
+      if (util::is_temp_name(file.path().filename().string()) && file.is_regular_file(error) &&
+          file.last_write_time(error) < stale_before && !error) {
+        report.bytes_freed += size_of(file.path());
+        remove_file(file.path());
+        ++report.removed_temps;
+      }
+    }
+  }
+  for (const fs::directory_entry& file : list_directory(m_root / "entries")) {
+    std::string key = key_of_entry_file(file);
+    if (!key.empty() && !read_entry(file.path(), key)) {
+      evict(key);
+      report.removed_keys.push_back(key);
+    }
+  }
+  std::vector<CacheEntry> oldest_first = entries();
+  std::sort(oldest_first.begin(), oldest_first.end(), [](const CacheEntry& a, const CacheEntry& b) {
+    return std::tie(a.created, a.key) < std::tie(b.created, b.key);
+  });
+  std::map<std::string, std::size_t> references;
+  for (const CacheEntry& entry : oldest_first) {
+    if (references[entry.layer.digest]++ == 0) {
+      report.remaining_size += size_of(blob_path(entry.layer.digest));
+    }
+  }
+  for (const CacheEntry& entry : oldest_first) {
+    if (report.remaining_size <= max_size) {
+      break;
+    }
+    evict(entry.key);
+    report.removed_keys.push_back(entry.key);
+    if (--references[entry.layer.digest] == 0) {
+      report.remaining_size -= size_of(blob_path(entry.layer.digest));
+    }
+  }
+  for (const fs::directory_entry& file : list_directory(blobs_dir())) {
+    std::string digest = std::string(k_digest_prefix) + file.path().filename().string();
+    if (is_digest(digest) && references[digest] == 0) {
+      report.bytes_freed += size_of(file.path());
+      remove_file(file.path());
+      report.removed_blobs.push_back(digest);
+    }
+  }
+  std::sort(report.removed_blobs.begin(), report.removed_blobs.end());
+  return report;
+}
+
+void Cache::evict(const std::string& key) { remove_file(entry_path(key)); }
+
+std::uint64_t parse_size(std::string_view text) {
+  auto invalid = [&] {
+    return Error(fmt::format("invalid size '{}': expected a number with an optional K, M, G or T suffix", text));
+  };
+  std::size_t digits = 0;
+  std::uint64_t value = 0;
+  constexpr std::uint64_t k_max = std::numeric_limits<std::uint64_t>::max();
+  for (; digits < text.size() && text[digits] >= '0' && text[digits] <= '9'; ++digits) {
+    auto digit = static_cast<std::uint64_t>(text[digits] - '0');
+    if (value > (k_max - digit) / 10) {
+      throw Error(fmt::format("size '{}' is too large", text));
+    }
+    value = value * 10 + digit;
+  }
+  if (digits == 0) {
+    throw invalid();
+  }
+  std::string suffix;
+  for (char c : text.substr(digits)) {
+    suffix += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  static const std::map<std::string, int> k_shifts = {
+      {"", 0},   {"b", 0},   {"k", 10},  {"kb", 10}, {"kib", 10}, {"m", 20},  {"mb", 20},  {"mib", 20},
+      {"g", 30}, {"gb", 30}, {"gib", 30}, {"t", 40}, {"tb", 40},   {"tib", 40}};
+  auto shift = k_shifts.find(suffix);
+  if (shift == k_shifts.end()) {
+    throw invalid();
+  }
+  if (value > (k_max >> shift->second)) {
+    throw Error(fmt::format("size '{}' is too large", text));
+  }
+  return value << shift->second;
+}
+
+} // namespace xstage::cache

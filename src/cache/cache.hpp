@@ -1,0 +1,139 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "layer/layer.hpp"
+
+namespace xstage::cache {
+
+// One cached stage build: its key, the manifest that was hashed into the
+// key, and the layer it produced.
+struct CacheEntry {
+  std::string key;          // 64 lower-case hex digits
+  std::string stage;
+  std::int64_t created = 0; // unix seconds; informational, and gc's age
+  nlohmann::json manifest;  // the stage's input manifest
+  layer::LayerInfo layer;
+};
+
+// Why restore() or verify() dropped an entry.
+struct Eviction {
+  std::string key;
+  std::string stage;
+  std::string reason; // e.g. "blob /c/blobs/sha256/ab.. is missing"
+};
+
+struct RestoreResult {
+  std::optional<CacheEntry> entry; // set only when the blob verified
+  std::string evicted_reason;      // set when a bad entry was evicted
+};
+
+struct VerifyReport {
+  std::size_t blobs_checked = 0;
+  std::vector<std::string> bad_blobs; // digests, sorted
+  std::vector<Eviction> evicted;
+};
+
+struct GcReport {
+  std::vector<std::string> removed_keys;  // oldest first; unreadable entries too
+  std::vector<std::string> removed_blobs; // digests, sorted
+  std::size_t removed_temps = 0;          // stale AtomicFile temporaries
+  std::uint64_t bytes_freed = 0;
+  std::uint64_t remaining_size = 0;       // bytes of blobs still referenced
+};
+
+// A local stage cache laid out like an OCI image layout, so its blobs can be
+// pushed to a registry and referenced by image manifests as they are:
+//
+//   <root>/oci-layout                {"imageLayoutVersion":"1.0.0"}
+//   <root>/blobs/sha256/<hex>        layer blobs (.tar.zst), by digest
+//   <root>/entries/<key>.json        one entry per stage key
+//
+// Every file is written through util::AtomicFile, and store() writes a blob
+// before the entry that names it, so a crash never leaves an entry without
+// its blob. Readers skip stray temporaries and unreadable entries (a miss);
+// gc() removes them. A blob is re-hashed on every restore, and an entry
+// whose blob is missing or corrupt is evicted, never returned.
+//
+// Keys must be 64 lower-case hex digits and digests "sha256:<64 hex>";
+// anything else throws xstage::Error, as does any filesystem failure.
+// There is no locking: one writer at a time per cache directory.
+class Cache {
+public:
+  using Clock = std::function<std::int64_t()>;
+
+  // `now` gives the current unix time in seconds (tests pass a fake clock).
+  // Nothing is created until the first store().
+  explicit Cache(std::filesystem::path root, Clock now = {});
+
+  const std::filesystem::path& root() const { return m_root; }
+
+  // The entry for `key`, if it exists and parses. Does not hash the blob.
+  std::optional<CacheEntry> find(const std::string& key) const;
+
+  // Records `layer_file` (described by `layer`, as write_layer returned it)
+  // as the build of `stage` for `key`. The file is consumed: moved into
+  // blobs/ atomically, or removed when a blob of that digest and size is
+  // already there. The entry is written last; it replaces an older entry
+  // for the same key.
+  CacheEntry store(const std::string& key, const std::string& stage, const nlohmann::json& manifest,
+                   const std::filesystem::path& layer_file, const layer::LayerInfo& layer);
+
+  // The same, describing `layer_file` first (one extra read of it).
+  CacheEntry store(const std::string& key, const std::string& stage, const nlohmann::json& manifest,
+                   const std::filesystem::path& layer_file);
+
+  // The entry for `key` after checking its blob's size and sha256. A missing
+  // or corrupt blob (or an unreadable entry) evicts the entry and removes the
+  // bad blob; the result then has no entry and says why.
+  RestoreResult restore(const std::string& key);
+
+  // <root>/blobs/sha256/<hex> for "sha256:<hex>".
+  std::filesystem::path blob_path(const std::string& digest) const;
+
+  // All readable entries, sorted by stage, then created, then key.
+  std::vector<CacheEntry> entries() const;
+
+  // The most recently created entry of `stage` other than `except_key`
+  // (for "what changed since the last build").
+  std::optional<CacheEntry> newest_for_stage(const std::string& stage, const std::string& except_key = "") const;
+
+  // Hashes every referenced blob once; evicts the entries of bad ones.
+  VerifyReport verify();
+
+  // Evicts the oldest entries (by created, then key) until the referenced
+  // blobs total at most `max_size` bytes, then removes unreferenced blobs,
+  // unreadable entries and temporaries older than an hour (younger ones may
+  // belong to a store in progress).
+  GcReport gc(std::uint64_t max_size);
+
+  // Removes the entry for `key` (not an error when there is none). Its blob
+  // stays until gc() finds it unreferenced.
+  void evict(const std::string& key);
+
+private:
+  std::filesystem::path entry_path(const std::string& key) const;
+  std::filesystem::path blobs_dir() const;
+  void ensure_layout() const;
+  // Why the blob does not match `layer`, or "" when it does.
+  std::string check_blob(const layer::LayerInfo& layer) const;
+  void remove_blob(const std::string& digest) const;
+
+  std::filesystem::path m_root;
+  Clock m_now;
+};
+
+// Bytes for "1024", "500K", "500M", "2G" or "1T" (binary multiples; the
+// suffix may be lower case and may end in "B" or "iB"). Throws xstage::Error
+// for anything else, including overflow.
+std::uint64_t parse_size(std::string_view text);
+
+} // namespace xstage::cache

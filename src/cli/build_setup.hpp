@@ -1,0 +1,25 @@
+#pragma once
+
+#include <memory>
+
+#include "build/stage_builder.hpp"
+#include "cache/cache.hpp"
+#include "cli/project.hpp"
+
+namespace xstage::cli {
+
+// What build-like commands (build, sysroot) share: the project, its keys, the
+// cache and a configured PipelineBuilder.
+struct BuildSession {
+  Project project;
+  std::map<std::string, key::StageKey> keys;
+  std::unique_ptr<cache::Cache> cache;
+  process::SpawnRunner runner;
+  build::BuildOptions options;
+
+  BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs);
+
+  build::PipelineBuilder builder(build::Status& status);
+};
+
+} // namespace xstage::cli

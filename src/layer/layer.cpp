@@ -1,0 +1,519 @@
+#include "layer/layer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <fmt/format.h>
+
+#include "key/hash.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::layer {
+
+namespace {
+
+using WriteArchive = std::unique_ptr<archive, decltype(&archive_write_free)>;
+using ReadArchive = std::unique_ptr<archive, decltype(&archive_read_free)>;
+
+constexpr mode_t k_permission_bits = 0777;
+
+std::string archive_error(archive* handle) {
+  const char* text = archive_error_string(handle);
+  return text != nullptr ? text : "unknown libarchive error";
+}
+
+// libarchive converts names for pax headers through the calling thread's
+// locale, so a non-ASCII name would be encoded differently under LANG=C and
+// LANG=C.UTF-8. Pinning the thread to C.UTF-8 while packing removes that
+// input (glibc has it built in; without it the process locale is used).
+class ScopedUtf8Locale {
+public:
+  ScopedUtf8Locale()
+      : m_locale(::newlocale(LC_ALL_MASK, "C.UTF-8", locale_t{})),
+        m_previous(m_locale != locale_t{} ? ::uselocale(m_locale) : locale_t{}) {}
+  ~ScopedUtf8Locale() {
+    if (m_locale != locale_t{}) {
+      ::uselocale(m_previous);
+      ::freelocale(m_locale);
+    }
+  }
+  ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
+  ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
+
+private:
+  locale_t m_locale;
+  locale_t m_previous;
+};
+
+// Receives the uncompressed tar from libarchive, hashes it, compresses it
+// with zstd, and hashes and writes the compressed bytes: one streaming pass.
+class LayerSink {
+public:
+  explicit LayerSink(util::AtomicFile& file) : m_file(file), m_out(ZSTD_CStreamOutSize()) {
+    // nbWorkers 0: multi-threaded zstd would cut blocks differently.
+    if (m_context == nullptr ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(m_context.get(), ZSTD_c_compressionLevel, k_zstd_level)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(m_context.get(), ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(m_context.get(), ZSTD_c_nbWorkers, 0))) {
+      throw Error(fmt::format("cannot set up zstd compression for {}", file.target().string()));
+    }
+  }
+
+  void consume(std::string_view tar) {
+    m_tar_hash.update(tar);
+    m_tar_size += tar.size();
+    ZSTD_inBuffer in{tar.data(), tar.size(), 0};
+    while (in.pos < in.size) {
+      compress(in, ZSTD_e_continue);
+    }
+  }
+
+  LayerInfo finish() {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    while (compress(in, ZSTD_e_end) != 0) {
+    }
+    return {"sha256:" + m_zst_hash.hex_digest(), m_zst_size, "sha256:" + m_tar_hash.hex_digest(), m_tar_size};
+  }
+
+  // libarchive's write callback: C code, so exceptions are parked and
+  // rethrown once libarchive has returned.
+  static la_ssize_t write_callback(archive*, void* client, const void* buffer, size_t length) {
+    auto* sink = static_cast<LayerSink*>(client);
+    try {
+      sink->consume(std::string_view(static_cast<const char*>(buffer), length));
+      return static_cast<la_ssize_t>(length);
+    } catch (...) {
+      sink->m_failure = std::current_exception();
+      return -1;
+    }
+  }
+
+  void rethrow_failure() const {
+    if (m_failure) {
+      std::rethrow_exception(m_failure);
+    }
+  }
+
+private:
+  std::size_t compress(ZSTD_inBuffer& in, ZSTD_EndDirective mode) {
+    ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
+    std::size_t remaining = ZSTD_compressStream2(m_context.get(), &out, &in, mode);
+    if (ZSTD_isError(remaining)) {
+      throw Error(fmt::format("cannot compress {}: {}", m_file.target().string(), ZSTD_getErrorName(remaining)));
+    }
+    std::string_view compressed(m_out.data(), out.pos);
+    m_zst_hash.update(compressed);
+    m_zst_size += compressed.size();
+    m_file.write(compressed);
+    return remaining;
+  }
+
+  util::AtomicFile& m_file;
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> m_context{ZSTD_createCCtx(), &ZSTD_freeCCtx};
+  std::vector<char> m_out;
+  key::Sha256 m_tar_hash;
+  key::Sha256 m_zst_hash;
+  std::uint64_t m_tar_size = 0;
+  std::uint64_t m_zst_size = 0;
+  std::exception_ptr m_failure;
+};
+
+struct TreeItem {
+  std::string relative; // generic form, no "./"
+  fs::path path;
+  struct stat status {};
+};
+
+// Every object below `directory` (lstat, symlinks not followed), sorted by
+// path bytes so a directory precedes its contents.
+std::vector<TreeItem> collect_tree(const fs::path& directory) {
+  std::vector<TreeItem> items;
+  for (auto it = fs::recursive_directory_iterator(directory); it != fs::recursive_directory_iterator(); ++it) {
+    TreeItem item{it->path().lexically_relative(directory).generic_string(), it->path(), {}};
+    if (::lstat(item.path.c_str(), &item.status) != 0) {
+      throw Error(fmt::format("cannot stat {}: {}", item.path.string(), std::strerror(errno)));
+    }
+    items.push_back(std::move(item));
+  }
+  std::sort(items.begin(), items.end(),
+            [](const TreeItem& a, const TreeItem& b) { return a.relative < b.relative; });
+  return items;
+}
+
+void write_file_data(archive* tar, const TreeItem& item) {
+  std::ifstream in(item.path, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read {}: {}", item.path.string(), std::strerror(errno)));
+  }
+  std::vector<char> buffer(1 << 16);
+  std::streamsize left = item.status.st_size;
+  while (in && left > 0) {
+    in.read(buffer.data(), std::min(left, static_cast<std::streamsize>(buffer.size())));
+    if (archive_write_data(tar, buffer.data(), static_cast<std::size_t>(in.gcount())) != in.gcount()) {
+      throw Error(fmt::format("cannot pack {}: {}", item.path.string(), archive_error(tar)));
+    }
+    left -= in.gcount();
+  }
+  // The header promised st_size bytes; anything else would corrupt the tar.
+  if (left != 0 || in.peek() != std::ifstream::traits_type::eof()) {
+    throw Error(fmt::format("cannot pack {}: the file changed while it was being read", item.path.string()));
+  }
+}
+
+void pack_tree(archive* tar, const fs::path& directory) {
+  std::map<std::pair<dev_t, ino_t>, std::string> first_link;
+  for (const TreeItem& item : collect_tree(directory)) {
+    const mode_t mode = item.status.st_mode;
+    if (!S_ISDIR(mode) && !S_ISLNK(mode) && !S_ISREG(mode)) {
+      throw Error(fmt::format("cannot pack {}: only files, directories and symlinks belong in a layer",
+                              item.path.string()));
+    }
+    // Only the fields set here reach the tar: no times but mtime, no names,
+    // no xattrs or ACLs.
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), &archive_entry_free);
+    archive_entry_copy_pathname(entry.get(), item.relative.c_str());
+    archive_entry_set_filetype(entry.get(), S_ISDIR(mode) ? AE_IFDIR : S_ISLNK(mode) ? AE_IFLNK : AE_IFREG);
+    archive_entry_set_perm(entry.get(), mode & k_permission_bits);
+    archive_entry_set_mtime(entry.get(), k_layer_mtime, 0);
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    bool has_data = false;
+    if (S_ISLNK(mode)) {
+      archive_entry_copy_symlink(entry.get(), fs::read_symlink(item.path).c_str());
+    } else if (S_ISREG(mode)) {
+      auto [link, inserted] = first_link.emplace(std::pair(item.status.st_dev, item.status.st_ino), item.relative);
+      if (item.status.st_nlink > 1 && !inserted) {
+        archive_entry_copy_hardlink(entry.get(), link->second.c_str());
+      } else {
+        archive_entry_set_size(entry.get(), item.status.st_size);
+        has_data = true;
+      }
+    }
+    if (archive_write_header(tar, entry.get()) < ARCHIVE_WARN) {
+      throw Error(fmt::format("cannot pack {}: {}", item.path.string(), archive_error(tar)));
+    }
+    if (has_data) {
+      write_file_data(tar, item);
+    }
+  }
+}
+
+// Splits `path` at '/', dropping empty and "." components.
+std::vector<std::string_view> components(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    std::size_t slash = path.find('/');
+    std::string_view part = path.substr(0, slash);
+    if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return parts;
+}
+
+// `path` without "." and empty components, or nothing when it is absolute
+// or has a ".." component.
+std::optional<std::string> inside_path(std::string_view path) {
+  std::vector<std::string_view> parts = components(path);
+  if ((!path.empty() && path.front() == '/') || std::find(parts.begin(), parts.end(), "..") != parts.end()) {
+    return std::nullopt;
+  }
+  std::string joined;
+  for (std::string_view part : parts) {
+    joined += (joined.empty() ? "" : "/") + std::string(part);
+  }
+  return joined;
+}
+
+// Refuses entries of one untrusted layer and tracks what it extracted.
+class Extractor {
+public:
+  Extractor(const fs::path& archive_path, fs::path root, const std::string& stage, PathOwners& owners)
+      : m_archive(archive_path.string()), m_root(std::move(root)), m_stage(stage), m_owners(owners) {}
+
+  [[noreturn]] void refuse(std::string_view entry, std::string_view reason) const {
+    throw Error(fmt::format("refusing layer {}: entry '{}' {}", m_archive, entry, reason));
+  }
+
+  // The entry's path made relative and clean, or refused.
+  std::string clean_path(std::string_view raw) const {
+    if (!raw.empty() && raw.front() == '/') {
+      refuse(raw, "is an absolute path");
+    }
+    if (std::optional<std::string> path = inside_path(raw)) {
+      return *path;
+    }
+    refuse(raw, "leaves the root");
+  }
+
+  void check_symlink(std::string_view raw, const std::string& path, std::string_view target) const {
+    if (target.empty()) {
+      refuse(raw, "is a symlink with an empty target");
+    }
+    // How many real directories a leading ".." may climb: the link's own.
+    std::size_t depth = target.front() == '/' ? 0 : components(path).size() - 1;
+    bool after_name = false;
+    for (std::string_view part : components(target)) {
+      if (part != "..") {
+        after_name = true;
+      } else if (after_name) {
+        refuse(raw, fmt::format("is a symlink to '{}', which has '..' after a name", target));
+      } else if (depth-- == 0) {
+        refuse(raw, fmt::format("is a symlink to '{}', which leaves the root", target));
+      }
+    }
+  }
+
+  // Every parent must be a real directory (or not exist yet); nothing is
+  // ever written through a symlink, whichever layer made it.
+  void check_parents(std::string_view raw, const std::string& path) {
+    for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      std::string parent = path.substr(0, slash);
+      if (m_directories.count(parent) != 0) {
+        continue;
+      }
+      struct stat status {};
+      if (::lstat((m_root / parent).c_str(), &status) != 0) {
+        return; // created by libarchive, as are the ones below it
+      }
+      if (S_ISLNK(status.st_mode)) {
+        refuse(raw, fmt::format("is written through the symlink '{}'", parent));
+      }
+      if (!S_ISDIR(status.st_mode)) {
+        refuse(raw, fmt::format("is written below '{}', which is not a directory", parent));
+      }
+      m_directories.insert(parent);
+    }
+  }
+
+  // Only directories may be shared; any other path belongs to one stage.
+  void check_free(std::string_view raw, const std::string& path, bool directory) const {
+    if (auto owner = m_owners.find(path); owner != m_owners.end()) {
+      throw Error(fmt::format("path {} is written by both stage '{}' and stage '{}'", path, owner->second, m_stage));
+    }
+    struct stat status {};
+    if (::lstat((m_root / path).c_str(), &status) == 0 && !(directory && S_ISDIR(status.st_mode))) {
+      refuse(raw, "would replace a path that is already in the root");
+    }
+  }
+
+  // Checks one entry and points it below the root; false to skip it.
+  bool prepare(archive_entry* entry) {
+    const std::string raw = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
+    const std::string path = clean_path(raw);
+    const mode_t type = archive_entry_filetype(entry);
+    const char* hardlink = archive_entry_hardlink(entry);
+    if (path.empty()) {
+      if (type == AE_IFDIR && hardlink == nullptr) {
+        return false; // "./": the root itself
+      }
+      refuse(raw, "has an empty path");
+    }
+    if (hardlink == nullptr) {
+      switch (type) {
+      case AE_IFREG: case AE_IFDIR: case AE_IFLNK: break;
+      case AE_IFCHR: refuse(raw, "is a character device");
+      case AE_IFBLK: refuse(raw, "is a block device");
+      case AE_IFIFO: refuse(raw, "is a fifo");
+      case AE_IFSOCK: refuse(raw, "is a socket");
+      default: refuse(raw, "has an unsupported file type");
+      }
+    }
+    const mode_t perm = archive_entry_perm(entry);
+    if ((perm & (S_ISUID | S_ISGID)) != 0) {
+      refuse(raw, "has setuid or setgid bits");
+    }
+    archive_entry_set_perm(entry, (perm & k_permission_bits) | (type == AE_IFDIR ? S_IRWXU : 0));
+    if (type == AE_IFLNK && hardlink == nullptr) {
+      const char* target = archive_entry_symlink(entry);
+      check_symlink(raw, path, target != nullptr ? target : "");
+    }
+    if (hardlink != nullptr) {
+      std::optional<std::string> target = inside_path(hardlink);
+      if (!target) {
+        refuse(raw, fmt::format("is a hard link to '{}', which leaves the root", hardlink));
+      }
+      if (m_files.count(*target) == 0) {
+        refuse(raw, fmt::format("is a hard link to '{}', which this layer has not extracted", hardlink));
+      }
+      archive_entry_copy_hardlink(entry, (m_root / *target).c_str());
+    }
+    check_parents(raw, path);
+    check_free(raw, path, type == AE_IFDIR && hardlink == nullptr);
+    archive_entry_copy_pathname(entry, (m_root / path).c_str());
+    m_current = path;
+    m_current_type = hardlink != nullptr ? AE_IFREG : type;
+    return true;
+  }
+
+  // Records the entry prepare() accepted, once it is on disk.
+  void record() {
+    if (m_current_type == AE_IFDIR) {
+      m_directories.insert(m_current);
+      return;
+    }
+    m_owners[m_current] = m_stage;
+    if (m_current_type == AE_IFREG) {
+      m_files.insert(m_current);
+    }
+  }
+
+  void fail(std::string_view action, archive* handle) const {
+    throw Error(fmt::format("cannot {} layer {}: {}", action, m_archive, archive_error(handle)));
+  }
+
+private:
+  std::string m_archive;
+  fs::path m_root;
+  const std::string& m_stage;
+  PathOwners& m_owners;
+  std::set<std::string> m_directories; // known real directories
+  std::set<std::string> m_files;       // regular files of this layer: hard-link targets
+  std::string m_current; // the entry between prepare() and record()
+  mode_t m_current_type = 0;
+};
+
+} // namespace
+
+LayerInfo write_layer(const fs::path& directory, const fs::path& output) {
+  if (!fs::is_directory(directory)) {
+    throw Error(fmt::format("cannot pack {}: not a directory", directory.string()));
+  }
+  ScopedUtf8Locale locale;
+  util::AtomicFile file(output);
+  LayerSink sink(file);
+  WriteArchive tar(archive_write_new(), &archive_write_free);
+  // No padding past the end-of-archive blocks: the tar ends where it must.
+  if (archive_write_set_format_pax_restricted(tar.get()) != ARCHIVE_OK ||
+      archive_write_add_filter_none(tar.get()) != ARCHIVE_OK ||
+      archive_write_set_bytes_per_block(tar.get(), 10240) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block(tar.get(), 1) != ARCHIVE_OK ||
+      archive_write_open(tar.get(), &sink, nullptr, &LayerSink::write_callback, nullptr) != ARCHIVE_OK) {
+    throw Error(fmt::format("cannot write layer {}: {}", output.string(), archive_error(tar.get())));
+  }
+  try {
+    pack_tree(tar.get(), directory);
+  } catch (const fs::filesystem_error& error) {
+    throw Error(fmt::format("cannot pack {}: {}", error.path1().string(), error.code().message()));
+  } catch (...) {
+    sink.rethrow_failure(); // the root cause, when the sink failed first
+    throw;
+  }
+  int closed = archive_write_close(tar.get());
+  sink.rethrow_failure();
+  if (closed != ARCHIVE_OK) {
+    throw Error(fmt::format("cannot write layer {}: {}", output.string(), archive_error(tar.get())));
+  }
+  LayerInfo info = sink.finish();
+  file.commit();
+  return info;
+}
+
+LayerInfo describe_layer(const fs::path& archive_path) {
+  std::ifstream in(archive_path, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read layer {}: {}", archive_path.string(), std::strerror(errno)));
+  }
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  std::vector<char> input(ZSTD_DStreamInSize());
+  std::vector<char> output(ZSTD_DStreamOutSize());
+  key::Sha256 zst_hash;
+  key::Sha256 tar_hash;
+  LayerInfo info;
+  std::size_t pending = 1; // nothing read yet: an empty file is not a layer
+  while (in.read(input.data(), static_cast<std::streamsize>(input.size())) || in.gcount() > 0) {
+    std::string_view chunk(input.data(), static_cast<std::size_t>(in.gcount()));
+    zst_hash.update(chunk);
+    info.size += chunk.size();
+    ZSTD_inBuffer source{chunk.data(), chunk.size(), 0};
+    while (source.pos < source.size) {
+      ZSTD_outBuffer sink{output.data(), output.size(), 0};
+      pending = ZSTD_decompressStream(context.get(), &sink, &source);
+      if (ZSTD_isError(pending)) {
+        throw Error(fmt::format("layer {} is not valid zstd: {}", archive_path.string(), ZSTD_getErrorName(pending)));
+      }
+      tar_hash.update(std::string_view(output.data(), sink.pos));
+      info.uncompressed_size += sink.pos;
+    }
+  }
+  if (in.bad()) {
+    throw Error(fmt::format("cannot read layer {}: i/o error", archive_path.string()));
+  }
+  if (pending != 0) {
+    throw Error(fmt::format("layer {} is truncated", archive_path.string()));
+  }
+  info.digest = "sha256:" + zst_hash.hex_digest();
+  info.diff_id = "sha256:" + tar_hash.hex_digest();
+  return info;
+}
+
+void extract_layer(const fs::path& archive_path, const fs::path& root, const std::string& stage,
+                   PathOwners& owners) {
+  ScopedUtf8Locale locale; // decode pax names as they were encoded
+  // libarchive resolves paths from the working directory, which is not ours
+  // to change, so entries are given absolute paths below the canonical root
+  // (no symlinks in it for ARCHIVE_EXTRACT_SECURE_SYMLINKS to trip over).
+  std::error_code error;
+  fs::create_directories(root, error);
+  fs::path canonical_root = error ? fs::path() : fs::canonical(root, error);
+  if (error) {
+    throw Error(fmt::format("cannot create {}: {}", root.string(), error.message()));
+  }
+  Extractor extractor(archive_path, canonical_root, stage, owners);
+  ReadArchive in(archive_read_new(), &archive_read_free);
+  archive_read_support_filter_zstd(in.get());
+  archive_read_support_format_tar(in.get());
+  if (archive_read_open_filename(in.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    extractor.fail("read", in.get());
+  }
+  WriteArchive disk(archive_write_disk_new(), &archive_write_free);
+  // The checks above are ours; these are libarchive's second line of defence.
+  // SECURE_NOABSOLUTEPATHS cannot be used: our paths are absolute by design.
+  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
+  archive_entry* entry = nullptr;
+  for (;;) {
+    int status = archive_read_next_header(in.get(), &entry);
+    if (status == ARCHIVE_EOF) {
+      break;
+    }
+    if (status < ARCHIVE_WARN) {
+      extractor.fail("read", in.get());
+    }
+    if (!extractor.prepare(entry)) {
+      continue;
+    }
+    // Header, data and finish; any failure is reported on `in`.
+    if (archive_read_extract2(in.get(), entry, disk.get()) != ARCHIVE_OK) {
+      extractor.fail("extract", in.get());
+    }
+    extractor.record();
+  }
+  if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+    extractor.fail("extract", disk.get());
+  }
+}
+
+} // namespace xstage::layer

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "process/spawn.hpp"
+#include "recipe/recipe.hpp"
+#include "source/download.hpp"
+
+namespace xstage::source {
+
+// Where fetch_archive and checkout_git may look for a source, and whom to tell.
+struct FetchOptions {
+  // The cache of verified files, <downloads>/<sha256>/<file name>, plus bare
+  // git repositories under <downloads>/git/. Created when missing.
+  std::filesystem::path downloads;
+  // Local directories holding archives by their URL's base name.
+  std::vector<std::filesystem::path> mirror_dirs;
+  // Try the recipe's debian_source with `apt-get source --download-only`.
+  bool use_debian = true;
+  // Try the URL, then the mirror URLs, with libcurl; and git remotes.
+  bool use_network = true;
+  // Told what is being fetched and how far along it is; may be empty.
+  ProgressCallback progress;
+};
+
+// Returns the path of a file under `options.downloads` whose SHA-256 equals
+// the archive source's pin, named after the URL's base name. Tries, in order:
+// the downloads cache (an entry with another digest is removed), each mirror
+// directory, the Debian source package (accepted only if apt offers and
+// delivers a file with exactly the pinned digest, whatever Debian calls it),
+// then the URL and the mirror URLs. Every candidate goes to a temporary file in
+// `options.downloads` ("<name>.tmp.XXXXXX") and is moved into place with
+// util::move_file_atomically only after its digest matched.
+// A candidate with another digest throws "checksum mismatch for NAME from
+// WHERE: expected PIN, got ACTUAL" and leaves nothing behind. When no place
+// has the file, the error lists each place and why, one line each. apt-get
+// runs through `runner`.
+std::filesystem::path fetch_archive(const recipe::Source& source, const FetchOptions& options,
+                                    process::CommandRunner& runner);
+
+// Checks out a git source's pinned commit into `destination` (which must not
+// exist or be empty): the commit is fetched into a bare cache under
+// <downloads>/git/<sha256 of the URL> unless already there, and the
+// destination's HEAD is verified to equal it. git runs through `runner`; a
+// failing git command throws naming the command and its output.
+void checkout_git(const recipe::Source& source, const FetchOptions& options,
+                  const std::filesystem::path& destination, process::CommandRunner& runner);
+
+} // namespace xstage::source

@@ -1,0 +1,187 @@
+#include "util/atomic_file.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::util {
+
+namespace {
+
+constexpr std::string_view k_temp_marker = ".tmp.";
+constexpr std::size_t k_temp_suffix_length = 6; // mkstemp's XXXXXX
+// mkstemp creates files 0600; artifacts are meant to be shared and readable,
+// and a fixed mode keeps them independent of the caller's umask.
+constexpr mode_t k_file_mode = 0644;
+
+std::string errno_text() { return std::strerror(errno); }
+
+fs::path directory_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
+// A rename is only durable once the directory holding the new name is.
+void sync_directory(const fs::path& directory) {
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(fmt::format("cannot open directory {}: {}", directory.string(), errno_text()));
+  }
+  int result = ::fsync(fd);
+  int saved = errno;
+  ::close(fd);
+  if (result != 0) {
+    throw Error(fmt::format("cannot sync directory {}: {}", directory.string(), std::strerror(saved)));
+  }
+}
+
+void sync_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    int saved = errno;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    throw Error(fmt::format("cannot sync {}: {}", path.string(), std::strerror(saved)));
+  }
+  ::close(fd);
+}
+
+// The cross-filesystem fallback: copy into `to` atomically, then drop `from`.
+void copy_then_remove(const fs::path& from, const fs::path& to) {
+  int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(fmt::format("cannot read {}: {}", from.string(), errno_text()));
+  }
+  try {
+    AtomicFile file(to);
+    std::vector<char> buffer(1 << 16);
+    for (;;) {
+      ssize_t got = ::read(fd, buffer.data(), buffer.size());
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        throw Error(fmt::format("cannot read {}: {}", from.string(), errno_text()));
+      }
+      if (got == 0) {
+        break;
+      }
+      file.write(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+    }
+    file.commit();
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  if (::unlink(from.c_str()) != 0) {
+    throw Error(fmt::format("cannot remove {}: {}", from.string(), errno_text()));
+  }
+}
+
+} // namespace
+
+AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
+  std::string pattern = (directory_of(m_target) / m_target.filename()).string();
+  pattern += k_temp_marker;
+  pattern.append(k_temp_suffix_length, 'X');
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  m_fd = ::mkostemp(buffer.data(), O_CLOEXEC);
+  if (m_fd < 0) {
+    throw Error(fmt::format("cannot create a temporary file for {}: {}", m_target.string(), errno_text()));
+  }
+  m_temp = buffer.data();
+  if (::fchmod(m_fd, k_file_mode) != 0) {
+    int saved = errno;
+    ::close(m_fd);
+    ::unlink(m_temp.c_str());
+    throw Error(fmt::format("cannot set the mode of {}: {}", m_temp.string(), std::strerror(saved)));
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+  if (!m_committed) {
+    // Nothing to report to: a destructor must not throw, and the temporary
+    // is garbage either way.
+    ::unlink(m_temp.c_str());
+  }
+}
+
+void AtomicFile::write(std::string_view data) {
+  if (m_committed) {
+    throw Error(fmt::format("cannot write {}: already committed", m_target.string()));
+  }
+  while (!data.empty()) {
+    ssize_t written = ::write(m_fd, data.data(), data.size());
+    if (written < 0 && errno == EINTR) {
+      continue;
+    }
+    if (written < 0) {
+      throw Error(fmt::format("cannot write {}: {}", m_temp.string(), errno_text()));
+    }
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+void AtomicFile::commit() {
+  if (m_committed) {
+    throw Error(fmt::format("cannot commit {}: already committed", m_target.string()));
+  }
+  if (::fsync(m_fd) != 0) {
+    throw Error(fmt::format("cannot sync {}: {}", m_temp.string(), errno_text()));
+  }
+  int result = ::close(m_fd);
+  m_fd = -1;
+  if (result != 0) {
+    throw Error(fmt::format("cannot close {}: {}", m_temp.string(), errno_text()));
+  }
+  if (::rename(m_temp.c_str(), m_target.c_str()) != 0) {
+    throw Error(fmt::format("cannot rename {} to {}: {}", m_temp.string(), m_target.string(), errno_text()));
+  }
+  m_committed = true;
+  sync_directory(directory_of(m_target));
+}
+
+void write_file_atomically(const fs::path& path, std::string_view content) {
+  AtomicFile file(path);
+  file.write(content);
+  file.commit();
+}
+
+void move_file_atomically(const fs::path& from, const fs::path& to) {
+  sync_file(from);
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    if (errno != EXDEV) {
+      throw Error(fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
+    }
+    copy_then_remove(from, to);
+    return;
+  }
+  sync_directory(directory_of(to));
+}
+
+bool is_temp_name(std::string_view filename) {
+  if (filename.size() <= k_temp_marker.size() + k_temp_suffix_length) {
+    return false;
+  }
+  std::size_t marker = filename.size() - k_temp_suffix_length - k_temp_marker.size();
+  return filename.substr(marker, k_temp_marker.size()) == k_temp_marker;
+}
+
+} // namespace xstage::util

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace xstage::util {
+
+// The one way xstage writes an artifact (layer, cache entry, index, image
+// file): the content goes to a unique temporary file next to the target
+// ("<name>.tmp.XXXXXX", created with mkstemp, never a fixed name), and only
+// commit() makes it visible, by renaming it over the target. Readers thus see
+// either the old file or the complete new one, never a partial one.
+//
+// Durability is decided here, once: commit() fsyncs the file before the
+// rename and the directory after it, so a committed file survives a crash.
+// A file that is never committed (an exception, a crash) leaves no target;
+// the destructor removes the temporary, and a crash leaves at most a stray
+// temporary that is_temp_name() recognises, for readers to skip and for
+// garbage collection to remove.
+//
+// Every failure throws xstage::Error naming the path and the reason.
+class AtomicFile {
+public:
+  // Creates the temporary in the target's directory, which must exist.
+  explicit AtomicFile(std::filesystem::path target);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  // Appends `data` to the temporary; retries short writes and EINTR.
+  void write(std::string_view data);
+
+  // Flushes the temporary to disk, renames it over the target (an existing
+  // target is replaced by the rename itself, never unlinked first) and
+  // flushes the directory. May be called once; no writes after it.
+  void commit();
+
+  const std::filesystem::path& path_of_temp() const { return m_temp; }
+  const std::filesystem::path& target() const { return m_target; }
+
+private:
+  std::filesystem::path m_target;
+  std::filesystem::path m_temp;
+  int m_fd = -1;
+  bool m_committed = false;
+};
+
+// Writes `content` to `path` through an AtomicFile and commits it.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+// Moves the file `from` to `to`, replacing `to` atomically: flushes `from`,
+// renames it, and flushes the destination directory. When the two are on
+// different filesystems (EXDEV) it copies through an AtomicFile beside `to`
+// and then removes `from`, so `to` still appears complete or not at all.
+void move_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// True for the name of an AtomicFile temporary ("<name>.tmp.XXXXXX").
+bool is_temp_name(std::string_view filename);
+
+} // namespace xstage::util

@@ -1,0 +1,117 @@
+// AtomicFile: temp-then-rename writes, cleanup of uncommitted temporaries.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using xstage::test::make_temp_dir;
+using xstage::test::read_file;
+using xstage::test::write_file;
+using xstage::util::AtomicFile;
+
+namespace {
+
+std::vector<std::string> names_in(const fs::path& directory) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(directory)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+} // namespace
+
+TEST_CASE("a committed file has its content and leaves no temporary", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  AtomicFile file(dir / "out");
+  file.write("hello ");
+  file.write("world");
+  file.commit();
+  CHECK(read_file(dir / "out") == "hello world");
+  CHECK(names_in(dir) == std::vector<std::string>{"out"});
+}
+
+TEST_CASE("an uncommitted file leaves neither target nor temporary", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  {
+    AtomicFile file(dir / "out");
+    file.write("partial");
+    CHECK(fs::exists(file.path_of_temp()));
+  }
+  CHECK(names_in(dir).empty());
+}
+
+TEST_CASE("the target keeps its old content until commit", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  write_file(dir / "out", "old");
+  AtomicFile file(dir / "out");
+  file.write("new");
+  CHECK(read_file(dir / "out") == "old");
+  file.commit();
+  CHECK(read_file(dir / "out") == "new");
+}
+
+TEST_CASE("temporaries are unique and sit beside the target", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  AtomicFile first(dir / "out");
+  AtomicFile second(dir / "out");
+  CHECK(first.path_of_temp() != second.path_of_temp());
+  CHECK(first.path_of_temp().parent_path() == dir);
+  CHECK(xstage::util::is_temp_name(first.path_of_temp().filename().string()));
+  CHECK(first.path_of_temp().filename().string().rfind("out.tmp.", 0) == 0);
+}
+
+TEST_CASE("committed files are readable by all, whatever the umask", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  xstage::util::write_file_atomically(dir / "out", "x");
+  auto expected = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+  CHECK(fs::status(dir / "out").permissions() == expected);
+}
+
+TEST_CASE("a file cannot be committed twice", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  AtomicFile file(dir / "out");
+  file.commit();
+  REQUIRE_THROWS_WITH(file.commit(), "cannot commit " + (dir / "out").string() + ": already committed");
+  REQUIRE_THROWS_WITH(file.write("x"), "cannot write " + (dir / "out").string() + ": already committed");
+}
+
+TEST_CASE("a target in a missing directory is named in the error", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  REQUIRE_THROWS_WITH(AtomicFile(dir / "missing" / "out"),
+                      "cannot create a temporary file for " + (dir / "missing" / "out").string() +
+                          ": No such file or directory");
+}
+
+TEST_CASE("move_file_atomically replaces the destination", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  write_file(dir / "from", "new");
+  write_file(dir / "to", "old");
+  xstage::util::move_file_atomically(dir / "from", dir / "to");
+  CHECK(read_file(dir / "to") == "new");
+  CHECK_FALSE(fs::exists(dir / "from"));
+}
+
+TEST_CASE("moving onto a directory fails and keeps the source", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  write_file(dir / "from", "data");
+  fs::create_directories(dir / "to");
+  REQUIRE_THROWS_WITH(xstage::util::move_file_atomically(dir / "from", dir / "to"),
+                      "cannot rename " + (dir / "from").string() + " to " + (dir / "to").string() +
+                          ": Is a directory");
+  CHECK(read_file(dir / "from") == "data");
+}
+
+TEST_CASE("only AtomicFile temporaries look like temporaries", "[atomic_file]") {
+  using xstage::util::is_temp_name;
+  CHECK(is_temp_name("entry.json.tmp.a1B2c3"));
+  CHECK_FALSE(is_temp_name("entry.json"));
+  CHECK_FALSE(is_temp_name(".tmp.abcdef"));
+  CHECK_FALSE(is_temp_name("entry.tmp.abc"));
+}

@@ -1,0 +1,281 @@
+// The local stage cache: store/restore, eviction of corrupt blobs, gc.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cache/cache.hpp"
+#include "key/hash.hpp"
+#include "layer/layer.hpp"
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using namespace xstage::cache;
+using xstage::key::sha256_hex;
+using xstage::layer::LayerInfo;
+using xstage::test::make_temp_dir;
+using xstage::test::read_file;
+using xstage::test::write_file;
+
+namespace {
+
+// A layer holding one file with `content`, at dir/<name>.tar.zst.
+fs::path make_layer(const fs::path& dir, const std::string& name, const std::string& content, LayerInfo& info) {
+  write_file(dir / ("tree-" + name) / "file", content);
+  fs::path output = dir / (name + ".tar.zst");
+  info = xstage::layer::write_layer(dir / ("tree-" + name), output);
+  return output;
+}
+
+const nlohmann::json k_manifest = {{"stage", "zlib"}, {"version", 1}};
+
+std::vector<std::string> keys_of(const std::vector<CacheEntry>& entries) {
+  std::vector<std::string> keys;
+  for (const CacheEntry& entry : entries) {
+    keys.push_back(entry.key);
+  }
+  return keys;
+}
+
+} // namespace
+
+TEST_CASE("a stored entry is found with its manifest and layer", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  fs::path layer_file = make_layer(dir, "l", "data", info);
+  Cache cache(dir / "cache", [] { return std::int64_t{1700000000}; });
+  const std::string key = sha256_hex("k");
+  CacheEntry stored = cache.store(key, "zlib", k_manifest, layer_file, info);
+  auto found = cache.find(key);
+  REQUIRE(found);
+  CHECK(found->stage == "zlib");
+  CHECK(found->created == 1700000000);
+  CHECK(found->manifest == k_manifest);
+  CHECK(found->layer == info);
+  CHECK(read_file(cache.blob_path(info.digest)) != "");
+  CHECK_FALSE(fs::exists(layer_file));
+  CHECK(read_file(dir / "cache" / "oci-layout") == R"({"imageLayoutVersion":"1.0.0"})");
+}
+
+TEST_CASE("an unknown key is a miss, not an eviction", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  Cache cache(dir / "cache");
+  CHECK_FALSE(cache.find(sha256_hex("nothing")));
+  RestoreResult result = cache.restore(sha256_hex("nothing"));
+  CHECK_FALSE(result.entry);
+  CHECK(result.evicted_reason.empty());
+  CHECK(cache.entries().empty());
+}
+
+TEST_CASE("restore returns an entry whose blob verifies", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  RestoreResult result = cache.restore(sha256_hex("k"));
+  REQUIRE(result.entry);
+  CHECK(result.entry->layer == info);
+  CHECK(result.evicted_reason.empty());
+}
+
+TEST_CASE("a truncated blob is detected on restore and evicted", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  fs::path blob = cache.blob_path(info.digest);
+  fs::resize_file(blob, info.size - 5);
+  RestoreResult result = cache.restore(sha256_hex("k"));
+  CHECK_FALSE(result.entry);
+  CHECK(result.evicted_reason ==
+        "blob " + blob.string() + " has " + std::to_string(info.size - 5) + " bytes instead of " +
+            std::to_string(info.size));
+  CHECK_FALSE(cache.find(sha256_hex("k")));
+  CHECK_FALSE(fs::exists(blob));
+}
+
+TEST_CASE("a blob with one byte flipped is detected on restore and evicted", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  fs::path blob = cache.blob_path(info.digest);
+  std::string bytes = read_file(blob);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  write_file(blob, bytes);
+  RestoreResult result = cache.restore(sha256_hex("k"));
+  CHECK_FALSE(result.entry);
+  CHECK(result.evicted_reason ==
+        "blob " + blob.string() + " is corrupt: its content hashes to sha256:" + sha256_hex(bytes));
+  CHECK_FALSE(cache.find(sha256_hex("k")));
+}
+
+TEST_CASE("a missing blob is detected on restore and evicted", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  fs::remove(cache.blob_path(info.digest));
+  RestoreResult result = cache.restore(sha256_hex("k"));
+  CHECK_FALSE(result.entry);
+  CHECK(result.evicted_reason == "blob " + cache.blob_path(info.digest).string() + " is missing");
+  CHECK(cache.entries().empty());
+}
+
+TEST_CASE("store writes no entry when the blob cannot be put in place", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  fs::path layer_file = make_layer(dir, "l", "data", info);
+  Cache cache(dir / "cache");
+  fs::create_directories(cache.blob_path(info.digest)); // something in the blob's way
+  REQUIRE_THROWS_WITH(cache.store(sha256_hex("k"), "zlib", k_manifest, layer_file, info),
+                      "cannot rename " + layer_file.string() + " to " + cache.blob_path(info.digest).string() +
+                          ": Is a directory");
+  CHECK_FALSE(cache.find(sha256_hex("k")));
+  CHECK(fs::is_empty(dir / "cache" / "entries"));
+  CHECK(fs::exists(layer_file));
+}
+
+TEST_CASE("storing a layer whose blob exists keeps one blob and consumes the file", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo first;
+  LayerInfo second;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("a"), "zlib", k_manifest, make_layer(dir, "a", "same", first));
+  fs::path again = make_layer(dir, "b", "same", second);
+  REQUIRE(first == second);
+  cache.store(sha256_hex("b"), "zlib", k_manifest, again, second);
+  CHECK_FALSE(fs::exists(again));
+  CHECK(std::distance(fs::directory_iterator(dir / "cache/blobs/sha256"), fs::directory_iterator()) == 1);
+  CHECK(cache.restore(sha256_hex("a")).entry);
+  CHECK(cache.restore(sha256_hex("b")).entry);
+}
+
+TEST_CASE("entries are sorted by stage, then creation time", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  std::int64_t now = 10;
+  Cache cache(dir / "cache", [&] { return now; });
+  LayerInfo info;
+  cache.store(sha256_hex("zlib-new"), "zlib", k_manifest, make_layer(dir, "1", "1", info));
+  now = 5;
+  cache.store(sha256_hex("zlib-old"), "zlib", k_manifest, make_layer(dir, "2", "2", info));
+  cache.store(sha256_hex("app"), "app", k_manifest, make_layer(dir, "3", "3", info));
+  CHECK(keys_of(cache.entries()) ==
+        std::vector<std::string>{sha256_hex("app"), sha256_hex("zlib-old"), sha256_hex("zlib-new")});
+}
+
+TEST_CASE("newest_for_stage finds the latest build other than the given key", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  std::int64_t now = 1;
+  Cache cache(dir / "cache", [&] { return now; });
+  LayerInfo info;
+  cache.store(sha256_hex("old"), "zlib", k_manifest, make_layer(dir, "1", "1", info));
+  now = 2;
+  cache.store(sha256_hex("new"), "zlib", k_manifest, make_layer(dir, "2", "2", info));
+  cache.store(sha256_hex("other"), "app", k_manifest, make_layer(dir, "3", "3", info));
+  CHECK(cache.newest_for_stage("zlib")->key == sha256_hex("new"));
+  CHECK(cache.newest_for_stage("zlib", sha256_hex("new"))->key == sha256_hex("old"));
+  CHECK_FALSE(cache.newest_for_stage("missing"));
+}
+
+TEST_CASE("gc evicts the oldest entries until the blobs fit", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  std::int64_t now = 3;
+  Cache cache(dir / "cache", [&] { return now; });
+  LayerInfo newest, oldest, middle;
+  cache.store(sha256_hex("3"), "c", k_manifest, make_layer(dir, "3", "three", newest));
+  now = 1;
+  cache.store(sha256_hex("1"), "a", k_manifest, make_layer(dir, "1", "one", oldest));
+  now = 2;
+  cache.store(sha256_hex("2"), "b", k_manifest, make_layer(dir, "2", "two", middle));
+  GcReport report = cache.gc(newest.size + middle.size);
+  CHECK(report.removed_keys == std::vector<std::string>{sha256_hex("1")});
+  CHECK(report.removed_blobs == std::vector<std::string>{oldest.digest});
+  CHECK(report.bytes_freed == oldest.size);
+  CHECK(report.remaining_size == newest.size + middle.size);
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("2"), sha256_hex("3")});
+}
+
+TEST_CASE("gc removes unreferenced blobs and stale temporaries but not fresh ones", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  fs::path blobs = dir / "cache/blobs/sha256";
+  write_file(blobs / sha256_hex("orphan"), "orphan");
+  write_file(blobs / "x.tmp.aaaaaa", "stale");
+  fs::last_write_time(blobs / "x.tmp.aaaaaa", fs::file_time_type::clock::now() - std::chrono::hours(2));
+  write_file(dir / "cache/entries" / "y.json.tmp.bbbbbb", "fresh");
+  GcReport report = cache.gc(1 << 30);
+  CHECK(report.removed_keys.empty());
+  CHECK(report.removed_blobs == std::vector<std::string>{"sha256:" + sha256_hex("orphan")});
+  CHECK(report.removed_temps == 1);
+  CHECK(report.bytes_freed == 11);
+  CHECK(fs::exists(dir / "cache/entries" / "y.json.tmp.bbbbbb"));
+  CHECK(cache.restore(sha256_hex("k")).entry);
+}
+
+TEST_CASE("verify evicts the entries of corrupt blobs", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo good, bad;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("good"), "a", k_manifest, make_layer(dir, "g", "good", good));
+  cache.store(sha256_hex("bad"), "b", k_manifest, make_layer(dir, "b", "bad", bad));
+  fs::resize_file(cache.blob_path(bad.digest), 3);
+  VerifyReport report = cache.verify();
+  CHECK(report.blobs_checked == 2);
+  CHECK(report.bad_blobs == std::vector<std::string>{bad.digest});
+  REQUIRE(report.evicted.size() == 1);
+  CHECK(report.evicted[0].key == sha256_hex("bad"));
+  CHECK(report.evicted[0].reason ==
+        "blob " + cache.blob_path(bad.digest).string() + " has 3 bytes instead of " + std::to_string(bad.size));
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("good")});
+}
+
+TEST_CASE("readers skip temporaries and unreadable entries", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  write_file(dir / "cache/entries" / (sha256_hex("t") + ".json.tmp.abcdef"), "{");
+  write_file(dir / "cache/entries" / (sha256_hex("broken") + ".json"), "{\"key\":");
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("k")});
+  CHECK_FALSE(cache.find(sha256_hex("broken")));
+  RestoreResult result = cache.restore(sha256_hex("broken"));
+  CHECK(result.evicted_reason ==
+        "entry " + (dir / "cache/entries" / (sha256_hex("broken") + ".json")).string() + " is unreadable");
+}
+
+TEST_CASE("keys and digests that could name other paths are refused", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  Cache cache(dir / "cache");
+  REQUIRE_THROWS_WITH(cache.find("../../etc/passwd"),
+                      "invalid stage key '../../etc/passwd': expected 64 lower-case hex digits");
+  REQUIRE_THROWS_WITH(cache.blob_path("sha256:../x"),
+                      "invalid blob digest 'sha256:../x': expected sha256:<64 hex digits>");
+}
+
+TEST_CASE("parse_size reads plain numbers and binary suffixes", "[cache]") {
+  CHECK(parse_size("1024") == 1024);
+  CHECK(parse_size("500M") == 500ull << 20);
+  CHECK(parse_size("2G") == 2ull << 30);
+  CHECK(parse_size("2gib") == 2ull << 30);
+  CHECK(parse_size("3k") == 3072);
+  CHECK(parse_size("1T") == 1ull << 40);
+  CHECK(parse_size("0") == 0);
+}
+
+TEST_CASE("parse_size rejects garbage and overflow", "[cache]") {
+  const std::string expected = ": expected a number with an optional K, M, G or T suffix";
+  REQUIRE_THROWS_WITH(parse_size(""), "invalid size ''" + expected);
+  REQUIRE_THROWS_WITH(parse_size("M"), "invalid size 'M'" + expected);
+  REQUIRE_THROWS_WITH(parse_size("12X"), "invalid size '12X'" + expected);
+  REQUIRE_THROWS_WITH(parse_size("-1"), "invalid size '-1'" + expected);
+  REQUIRE_THROWS_WITH(parse_size("1.5G"), "invalid size '1.5G'" + expected);
+  REQUIRE_THROWS_WITH(parse_size("99999999999999999999"), "size '99999999999999999999' is too large");
+  REQUIRE_THROWS_WITH(parse_size("20000000T"), "size '20000000T' is too large");
+}

@@ -1,0 +1,46 @@
+// explain: every changed input of a stage is named.
+#include <catch2/catch.hpp>
+
+#include "key/explain.hpp"
+
+using nlohmann::json;
+using xstage::key::explain_changes;
+
+namespace {
+
+json manifest() {
+  return {{"format", 1},
+          {"stage", "app"},
+          {"builder", "cmake"},
+          {"recipe", {{"stage", {{"description", "a"}}}}},
+          {"options", {{"cmake_args", {"-DA=1"}}}},
+          {"sources", {{"main", {{"path", "examples/app"}, {"files", {{"src/main.cpp", "aa"}, {"README", "bb"}}}}}}},
+          {"toolchain", {{"c_version", "gcc 12"}}},
+          {"parents", {{"ffmpeg", "k1"}}}};
+}
+
+} // namespace
+
+TEST_CASE("identical manifests explain nothing", "[explain]") { CHECK(explain_changes(manifest(), manifest()).empty()); }
+
+TEST_CASE("a changed, added or removed source file is named by path", "[explain]") {
+  json now = manifest();
+  now["sources"]["main"]["files"]["src/main.cpp"] = "cc";
+  now["sources"]["main"]["files"]["src/new.cpp"] = "dd";
+  now["sources"]["main"]["files"].erase("README");
+  CHECK(explain_changes(manifest(), now) == std::vector<std::string>{"source file examples/app/README removed",
+                                                                     "source file examples/app/src/main.cpp changed",
+                                                                     "source file examples/app/src/new.cpp added"});
+}
+
+TEST_CASE("parents, options, recipe values and the toolchain are named", "[explain]") {
+  json now = manifest();
+  now["parents"]["ffmpeg"] = "k2";
+  now["options"]["cmake_args"] = {"-DA=2"};
+  now["recipe"]["stage"]["description"] = "b";
+  now["toolchain"]["c_version"] = "gcc 13";
+  now["format"] = 2;
+  CHECK(explain_changes(manifest(), now) ==
+        std::vector<std::string>{"recipe format version changed (1 -> 2)", "recipe [stage] description changed",
+                                 "option cmake_args changed", "toolchain c_version changed", "parent ffmpeg changed"});
+}

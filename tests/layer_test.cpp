@@ -1,0 +1,330 @@
+// Layers: deterministic tar+zstd packing, digests, and safe extraction of
+// hostile archives (crafted here with libarchive's write API).
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <clocale>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+
+#include "key/hash.hpp"
+#include "layer/layer.hpp"
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using namespace xstage::layer;
+using xstage::test::make_temp_dir;
+using xstage::test::read_file;
+using xstage::test::write_file;
+
+namespace {
+
+// One entry of a hand-made archive.
+struct Item {
+  std::string path;
+  unsigned type = AE_IFREG;
+  unsigned perm = 0644;
+  std::string data;     // file content
+  std::string symlink;  // target, for AE_IFLNK
+  std::string hardlink; // target path, for hard links
+};
+
+Item file_item(std::string path, std::string data, unsigned perm = 0644) {
+  return Item{std::move(path), AE_IFREG, perm, std::move(data), "", ""};
+}
+Item dir_item(std::string path) { return Item{std::move(path), AE_IFDIR, 0755, "", "", ""}; }
+Item symlink_item(std::string path, std::string target) { return Item{std::move(path), AE_IFLNK, 0777, "", std::move(target), ""}; }
+Item hardlink_item(std::string path, std::string target) { return Item{std::move(path), AE_IFREG, 0644, "", "", std::move(target)}; }
+Item node_item(std::string path, unsigned type) { return Item{std::move(path), type, 0600, "", "", ""}; }
+
+void write_archive(const fs::path& file, const std::vector<Item>& items) {
+  archive* tar = archive_write_new();
+  archive_write_set_format_pax_restricted(tar);
+  archive_write_add_filter_zstd(tar);
+  REQUIRE(archive_write_open_filename(tar, file.c_str()) == ARCHIVE_OK);
+  for (const Item& item : items) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_copy_pathname(entry, item.path.c_str());
+    archive_entry_set_filetype(entry, item.type);
+    archive_entry_set_perm(entry, item.perm);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(item.data.size()));
+    if (!item.symlink.empty()) {
+      archive_entry_copy_symlink(entry, item.symlink.c_str());
+    }
+    if (!item.hardlink.empty()) {
+      archive_entry_copy_hardlink(entry, item.hardlink.c_str());
+    }
+    REQUIRE(archive_write_header(tar, entry) == ARCHIVE_OK);
+    archive_write_data(tar, item.data.data(), item.data.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(tar);
+  archive_write_free(tar);
+}
+
+// A tree with a subdirectory, an executable, a symlink and an empty directory,
+// created in either order and with the given file times.
+fs::path make_tree(const fs::path& root, bool reversed, fs::file_time_type time) {
+  std::vector<std::string> files = {"bin/tool", "etc/conf", "usr/lib/libx.so.1"};
+  if (reversed) {
+    std::reverse(files.begin(), files.end());
+  }
+  for (const std::string& file : files) {
+    write_file(root / file, "content of " + file);
+    fs::permissions(root / file, fs::perms(0644));
+    fs::last_write_time(root / file, time);
+  }
+  fs::permissions(root / "bin/tool", fs::perms(0755));
+  fs::create_directories(root / "var/empty");
+  fs::create_symlink("libx.so.1", root / "usr/lib/libx.so");
+  return root;
+}
+
+// The tar's entries as "path mode uid/gid mtime [-> link]" lines.
+std::vector<std::string> list_layer(const fs::path& file) {
+  archive* tar = archive_read_new();
+  archive_read_support_filter_zstd(tar);
+  archive_read_support_format_tar(tar);
+  REQUIRE(archive_read_open_filename(tar, file.c_str(), 4096) == ARCHIVE_OK);
+  std::vector<std::string> lines;
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(tar, &entry) == ARCHIVE_OK) {
+    const char* link = archive_entry_symlink(entry) ? archive_entry_symlink(entry) : archive_entry_hardlink(entry);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%o", archive_entry_mode(entry));
+    lines.push_back(std::string(archive_entry_pathname(entry)) + " " + mode + " " +
+                    std::to_string(archive_entry_uid(entry)) + "/" + std::to_string(archive_entry_gid(entry)) + " " +
+                    std::to_string(archive_entry_mtime(entry)) + (link ? std::string(" -> ") + link : ""));
+  }
+  archive_read_free(tar);
+  return lines;
+}
+
+std::string refusal(const fs::path& archive_file, const std::string& rest) {
+  return "refusing layer " + archive_file.string() + ": " + rest;
+}
+
+} // namespace
+
+TEST_CASE("the same content packs to identical bytes whatever its path, times and order", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  auto now = fs::file_time_type::clock::now();
+  make_tree(dir / "first", false, now);
+  make_tree(dir / "elsewhere" / "second", true, now - std::chrono::hours(100));
+  LayerInfo first = write_layer(dir / "first", dir / "first.tar.zst");
+  LayerInfo second = write_layer(dir / "elsewhere" / "second", dir / "second.tar.zst");
+  CHECK(first == second);
+  CHECK(read_file(dir / "first.tar.zst") == read_file(dir / "second.tar.zst"));
+}
+
+TEST_CASE("non-ASCII names pack to the same bytes under any locale", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_file(dir / "tree" / "h\xc3\xa9llo", "utf-8 name");
+  write_file(dir / "tree" / "bad\xff", "not utf-8");
+  std::string saved = std::setlocale(LC_ALL, nullptr);
+  std::setlocale(LC_ALL, "C");
+  LayerInfo in_c = write_layer(dir / "tree", dir / "c.tar.zst");
+  const char* utf8 = std::setlocale(LC_ALL, "C.UTF-8");
+  LayerInfo in_utf8 = write_layer(dir / "tree", dir / "utf8.tar.zst");
+  std::setlocale(LC_ALL, saved.c_str());
+  REQUIRE(utf8 != nullptr);
+  CHECK(in_c == in_utf8);
+}
+
+TEST_CASE("layer digests describe the compressed and the uncompressed bytes", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  make_tree(dir / "tree", false, fs::file_time_type::clock::now());
+  LayerInfo info = write_layer(dir / "tree", dir / "out.tar.zst");
+  CHECK(info.digest == "sha256:" + xstage::key::sha256_file(dir / "out.tar.zst"));
+  CHECK(info.size == fs::file_size(dir / "out.tar.zst"));
+  CHECK(info.diff_id.rfind("sha256:", 0) == 0);
+  CHECK(info.uncompressed_size % 512 == 0);
+  CHECK(describe_layer(dir / "out.tar.zst") == info);
+}
+
+TEST_CASE("a layer lists sorted relative paths with fixed owner and time", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  make_tree(dir / "tree", true, fs::file_time_type::clock::now());
+  write_layer(dir / "tree", dir / "out.tar.zst");
+  CHECK(list_layer(dir / "out.tar.zst") == std::vector<std::string>{
+                                               "bin/ 40755 0/0 0",
+                                               "bin/tool 100755 0/0 0",
+                                               "etc/ 40755 0/0 0",
+                                               "etc/conf 100644 0/0 0",
+                                               "usr/ 40755 0/0 0",
+                                               "usr/lib/ 40755 0/0 0",
+                                               "usr/lib/libx.so 120777 0/0 0 -> libx.so.1",
+                                               "usr/lib/libx.so.1 100644 0/0 0",
+                                               "var/ 40755 0/0 0",
+                                               "var/empty/ 40755 0/0 0",
+                                           });
+}
+
+TEST_CASE("setuid, setgid and sticky bits are stripped when packing", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_file(dir / "tree" / "su", "x");
+  fs::permissions(dir / "tree" / "su", fs::perms(04755));
+  fs::create_directories(dir / "tree" / "tmp");
+  fs::permissions(dir / "tree" / "tmp", fs::perms(03777));
+  write_layer(dir / "tree", dir / "out.tar.zst");
+  CHECK(list_layer(dir / "out.tar.zst") == std::vector<std::string>{"su 100755 0/0 0", "tmp/ 40777 0/0 0"});
+}
+
+TEST_CASE("hard links within the tree are stored once and extract as links", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_file(dir / "tree" / "b", "shared");
+  fs::create_hard_link(dir / "tree" / "b", dir / "tree" / "a");
+  write_layer(dir / "tree", dir / "out.tar.zst");
+  CHECK(list_layer(dir / "out.tar.zst") == std::vector<std::string>{"a 100644 0/0 0", "b 644 0/0 0 -> a"});
+  PathOwners owners;
+  extract_layer(dir / "out.tar.zst", dir / "root", "s", owners);
+  CHECK(fs::equivalent(dir / "root" / "a", dir / "root" / "b"));
+  CHECK(read_file(dir / "root" / "b") == "shared");
+}
+
+TEST_CASE("a fifo cannot be packed", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  fs::create_directories(dir / "tree");
+  REQUIRE(::mkfifo((dir / "tree" / "pipe").c_str(), 0644) == 0);
+  REQUIRE_THROWS_WITH(write_layer(dir / "tree", dir / "out.tar.zst"),
+                      "cannot pack " + (dir / "tree" / "pipe").string() +
+                          ": only files, directories and symlinks belong in a layer");
+  CHECK_FALSE(fs::exists(dir / "out.tar.zst"));
+}
+
+TEST_CASE("modes, content and symlinks survive a round trip", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  make_tree(dir / "tree", false, fs::file_time_type::clock::now());
+  write_layer(dir / "tree", dir / "out.tar.zst");
+  PathOwners owners;
+  extract_layer(dir / "out.tar.zst", dir / "root", "base", owners);
+  CHECK(fs::status(dir / "root" / "bin/tool").permissions() == fs::perms(0755));
+  CHECK(fs::status(dir / "root" / "etc/conf").permissions() == fs::perms(0644));
+  CHECK(read_file(dir / "root" / "etc/conf") == "content of etc/conf");
+  CHECK(fs::is_symlink(dir / "root" / "usr/lib/libx.so"));
+  CHECK(fs::read_symlink(dir / "root" / "usr/lib/libx.so") == "libx.so.1");
+  CHECK(fs::is_directory(dir / "root" / "var/empty"));
+  CHECK(owners == PathOwners{{"bin/tool", "base"}, {"etc/conf", "base"}, {"usr/lib/libx.so", "base"},
+                             {"usr/lib/libx.so.1", "base"}});
+}
+
+TEST_CASE("a truncated layer is reported as truncated", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  make_tree(dir / "tree", false, fs::file_time_type::clock::now());
+  LayerInfo info = write_layer(dir / "tree", dir / "out.tar.zst");
+  fs::resize_file(dir / "out.tar.zst", info.size - 8);
+  REQUIRE_THROWS_WITH(describe_layer(dir / "out.tar.zst"),
+                      "layer " + (dir / "out.tar.zst").string() + " is truncated");
+}
+
+TEST_CASE("extraction refuses an entry with a '..' component", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "evil.tar.zst", {file_item("ok", "x"), file_item("a/../../evil", "x")});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry 'a/../../evil' leaves the root"));
+  CHECK_FALSE(fs::exists(dir / "evil"));
+}
+
+TEST_CASE("extraction refuses an absolute path", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "evil.tar.zst", {file_item("/tmp/evil", "x")});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry '/tmp/evil' is an absolute path"));
+}
+
+TEST_CASE("extraction refuses a symlink that leaves the root", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "evil.tar.zst", {dir_item("lib/"), symlink_item("lib/up", "../../etc")});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry 'lib/up' is a symlink to '../../etc', which leaves the root"));
+  write_archive(dir / "abs.tar.zst", {symlink_item("lib/up", "/../etc")});
+  REQUIRE_THROWS_WITH(extract_layer(dir / "abs.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "abs.tar.zst", "entry 'lib/up' is a symlink to '/../etc', which leaves the root"));
+}
+
+TEST_CASE("symlinks that stay inside the root are kept verbatim", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "ok.tar.zst", {symlink_item("usr/lib/libc.so", "/lib/libc.so.6"),
+                                     symlink_item("usr/lib/libm.so", "../../lib/libm.so.6")});
+  PathOwners owners;
+  extract_layer(dir / "ok.tar.zst", dir / "root", "s", owners);
+  CHECK(fs::read_symlink(dir / "root" / "usr/lib/libc.so") == "/lib/libc.so.6");
+  CHECK(fs::read_symlink(dir / "root" / "usr/lib/libm.so") == "../../lib/libm.so.6");
+}
+
+TEST_CASE("extraction refuses a symlink target with '..' after a name", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  // "self" -> "." makes "self/.." the root's parent, though it looks inside.
+  write_archive(dir / "evil.tar.zst", {symlink_item("self", "."), symlink_item("up", "self/..")});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry 'up' is a symlink to 'self/..', which has '..' after a name"));
+}
+
+TEST_CASE("extraction refuses to write through a symlink of an earlier layer", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "one.tar.zst", {symlink_item("lib", "usr/lib")});
+  write_archive(dir / "two.tar.zst", {file_item("lib/libevil.so", "x")});
+  PathOwners owners;
+  extract_layer(dir / "one.tar.zst", dir / "root", "one", owners);
+  REQUIRE_THROWS_WITH(extract_layer(dir / "two.tar.zst", dir / "root", "two", owners),
+                      refusal(dir / "two.tar.zst", "entry 'lib/libevil.so' is written through the symlink 'lib'"));
+}
+
+TEST_CASE("extraction refuses device nodes", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "evil.tar.zst", {node_item("dev/sda", AE_IFBLK), node_item("dev/null", AE_IFCHR)});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry 'dev/sda' is a block device"));
+  CHECK_FALSE(fs::exists(dir / "root" / "dev/sda"));
+}
+
+TEST_CASE("extraction refuses setuid entries", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "evil.tar.zst", {file_item("bin/su", "x", 04755)});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry 'bin/su' has setuid or setgid bits"));
+}
+
+TEST_CASE("extraction refuses hard links to paths the layer has not extracted", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "missing.tar.zst", {hardlink_item("b", "a")});
+  write_archive(dir / "outside.tar.zst", {hardlink_item("b", "../etc/passwd")});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "missing.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "missing.tar.zst", "entry 'b' is a hard link to 'a', which this layer has not extracted"));
+  REQUIRE_THROWS_WITH(extract_layer(dir / "outside.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "outside.tar.zst", "entry 'b' is a hard link to '../etc/passwd', which leaves the root"));
+}
+
+TEST_CASE("two stages writing the same path is a conflict naming both", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_archive(dir / "a.tar.zst", {dir_item("usr/"), file_item("usr/lib/x.so", "a")});
+  write_archive(dir / "b.tar.zst", {dir_item("usr/"), file_item("usr/lib/x.so", "b")});
+  PathOwners owners;
+  extract_layer(dir / "a.tar.zst", dir / "root", "a", owners);
+  REQUIRE_THROWS_WITH(extract_layer(dir / "b.tar.zst", dir / "root", "b", owners),
+                      "path usr/lib/x.so is written by both stage 'a' and stage 'b'");
+  CHECK(read_file(dir / "root" / "usr/lib/x.so") == "a");
+}
+
+TEST_CASE("extraction refuses to replace a file that no layer wrote", "[layer]") {
+  auto dir = make_temp_dir("layer");
+  write_file(dir / "root" / "etc/passwd", "root");
+  write_archive(dir / "evil.tar.zst", {file_item("./etc/passwd", "evil")});
+  PathOwners owners;
+  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+                      refusal(dir / "evil.tar.zst", "entry './etc/passwd' would replace a path that is already in the root"));
+  CHECK(read_file(dir / "root" / "etc/passwd") == "root");
+}
