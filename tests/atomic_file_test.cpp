@@ -70,7 +70,8 @@ TEST_CASE("temporaries are unique and sit beside the target", "[atomic_file]") {
 TEST_CASE("committed files are readable by all, whatever the umask", "[atomic_file]") {
   auto dir = make_temp_dir("atomic");
   xstage::util::write_file_atomically(dir / "out", "x");
-  auto expected = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+  auto expected =
+      fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
   CHECK(fs::status(dir / "out").permissions() == expected);
 }
 
@@ -84,9 +85,9 @@ TEST_CASE("a file cannot be committed twice", "[atomic_file]") {
 
 TEST_CASE("a target in a missing directory is named in the error", "[atomic_file]") {
   auto dir = make_temp_dir("atomic");
-  REQUIRE_THROWS_WITH(AtomicFile(dir / "missing" / "out"),
-                      "cannot create a temporary file for " + (dir / "missing" / "out").string() +
-                          ": No such file or directory");
+  REQUIRE_THROWS_WITH(AtomicFile(dir / "missing" / "out"), "cannot create a temporary file for " +
+                                                               (dir / "missing" / "out").string() +
+                                                               ": No such file or directory");
 }
 
 TEST_CASE("move_file_atomically replaces the destination", "[atomic_file]") {

@@ -24,7 +24,8 @@ using xstage::test::write_file;
 namespace {
 
 // A layer holding one file with `content`, at dir/<name>.tar.zst.
-fs::path make_layer(const fs::path& dir, const std::string& name, const std::string& content, LayerInfo& info) {
+fs::path make_layer(const fs::path& dir, const std::string& name, const std::string& content,
+                    LayerInfo& info) {
   write_file(dir / ("tree-" + name) / "file", content);
   fs::path output = dir / (name + ".tar.zst");
   info = xstage::layer::write_layer(dir / ("tree-" + name), output);
@@ -91,9 +92,8 @@ TEST_CASE("a truncated blob is detected on restore and evicted", "[cache]") {
   fs::resize_file(blob, info.size - 5);
   RestoreResult result = cache.restore(sha256_hex("k"));
   CHECK_FALSE(result.entry);
-  CHECK(result.evicted_reason ==
-        "blob " + blob.string() + " has " + std::to_string(info.size - 5) + " bytes instead of " +
-            std::to_string(info.size));
+  CHECK(result.evicted_reason == "blob " + blob.string() + " has " + std::to_string(info.size - 5) +
+                                     " bytes instead of " + std::to_string(info.size));
   CHECK_FALSE(cache.find(sha256_hex("k")));
   CHECK_FALSE(fs::exists(blob));
 }
@@ -133,8 +133,8 @@ TEST_CASE("store writes no entry when the blob cannot be put in place", "[cache]
   Cache cache(dir / "cache");
   fs::create_directories(cache.blob_path(info.digest)); // something in the blob's way
   REQUIRE_THROWS_WITH(cache.store(sha256_hex("k"), "zlib", k_manifest, layer_file, info),
-                      "cannot rename " + layer_file.string() + " to " + cache.blob_path(info.digest).string() +
-                          ": Is a directory");
+                      "cannot rename " + layer_file.string() + " to " +
+                          cache.blob_path(info.digest).string() + ": Is a directory");
   CHECK_FALSE(cache.find(sha256_hex("k")));
   CHECK(fs::is_empty(dir / "cache" / "entries"));
   CHECK(fs::exists(layer_file));
@@ -231,8 +231,8 @@ TEST_CASE("verify evicts the entries of corrupt blobs", "[cache]") {
   CHECK(report.bad_blobs == std::vector<std::string>{bad.digest});
   REQUIRE(report.evicted.size() == 1);
   CHECK(report.evicted[0].key == sha256_hex("bad"));
-  CHECK(report.evicted[0].reason ==
-        "blob " + cache.blob_path(bad.digest).string() + " has 3 bytes instead of " + std::to_string(bad.size));
+  CHECK(report.evicted[0].reason == "blob " + cache.blob_path(bad.digest).string() +
+                                        " has 3 bytes instead of " + std::to_string(bad.size));
   CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("good")});
 }
 

@@ -38,10 +38,18 @@ struct Item {
 Item file_item(std::string path, std::string data, unsigned perm = 0644) {
   return Item{std::move(path), AE_IFREG, perm, std::move(data), "", ""};
 }
-Item dir_item(std::string path) { return Item{std::move(path), AE_IFDIR, 0755, "", "", ""}; }
-Item symlink_item(std::string path, std::string target) { return Item{std::move(path), AE_IFLNK, 0777, "", std::move(target), ""}; }
-Item hardlink_item(std::string path, std::string target) { return Item{std::move(path), AE_IFREG, 0644, "", "", std::move(target)}; }
-Item node_item(std::string path, unsigned type) { return Item{std::move(path), type, 0600, "", "", ""}; }
+Item dir_item(std::string path) {
+  return Item{std::move(path), AE_IFDIR, 0755, "", "", ""};
+}
+Item symlink_item(std::string path, std::string target) {
+  return Item{std::move(path), AE_IFLNK, 0777, "", std::move(target), ""};
+}
+Item hardlink_item(std::string path, std::string target) {
+  return Item{std::move(path), AE_IFREG, 0644, "", "", std::move(target)};
+}
+Item node_item(std::string path, unsigned type) {
+  return Item{std::move(path), type, 0600, "", "", ""};
+}
 
 void write_archive(const fs::path& file, const std::vector<Item>& items) {
   archive* tar = archive_write_new();
@@ -95,11 +103,13 @@ std::vector<std::string> list_layer(const fs::path& file) {
   std::vector<std::string> lines;
   archive_entry* entry = nullptr;
   while (archive_read_next_header(tar, &entry) == ARCHIVE_OK) {
-    const char* link = archive_entry_symlink(entry) ? archive_entry_symlink(entry) : archive_entry_hardlink(entry);
+    const char* link =
+        archive_entry_symlink(entry) ? archive_entry_symlink(entry) : archive_entry_hardlink(entry);
     char mode[8];
     std::snprintf(mode, sizeof mode, "%o", archive_entry_mode(entry));
     lines.push_back(std::string(archive_entry_pathname(entry)) + " " + mode + " " +
-                    std::to_string(archive_entry_uid(entry)) + "/" + std::to_string(archive_entry_gid(entry)) + " " +
+                    std::to_string(archive_entry_uid(entry)) + "/" +
+                    std::to_string(archive_entry_gid(entry)) + " " +
                     std::to_string(archive_entry_mtime(entry)) + (link ? std::string(" -> ") + link : ""));
   }
   archive_read_free(tar);
@@ -210,7 +220,9 @@ TEST_CASE("modes, content and symlinks survive a round trip", "[layer]") {
   CHECK(fs::is_symlink(dir / "root" / "usr/lib/libx.so"));
   CHECK(fs::read_symlink(dir / "root" / "usr/lib/libx.so") == "libx.so.1");
   CHECK(fs::is_directory(dir / "root" / "var/empty"));
-  CHECK(owners == PathOwners{{"bin/tool", "base"}, {"etc/conf", "base"}, {"usr/lib/libx.so", "base"},
+  CHECK(owners == PathOwners{{"bin/tool", "base"},
+                             {"etc/conf", "base"},
+                             {"usr/lib/libx.so", "base"},
                              {"usr/lib/libx.so.1", "base"}});
 }
 
@@ -244,11 +256,13 @@ TEST_CASE("extraction refuses a symlink that leaves the root", "[layer]") {
   auto dir = make_temp_dir("layer");
   write_archive(dir / "evil.tar.zst", {dir_item("lib/"), symlink_item("lib/up", "../../etc")});
   PathOwners owners;
-  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
-                      refusal(dir / "evil.tar.zst", "entry 'lib/up' is a symlink to '../../etc', which leaves the root"));
+  REQUIRE_THROWS_WITH(
+      extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+      refusal(dir / "evil.tar.zst", "entry 'lib/up' is a symlink to '../../etc', which leaves the root"));
   write_archive(dir / "abs.tar.zst", {symlink_item("lib/up", "/../etc")});
-  REQUIRE_THROWS_WITH(extract_layer(dir / "abs.tar.zst", dir / "root", "s", owners),
-                      refusal(dir / "abs.tar.zst", "entry 'lib/up' is a symlink to '/../etc', which leaves the root"));
+  REQUIRE_THROWS_WITH(
+      extract_layer(dir / "abs.tar.zst", dir / "root", "s", owners),
+      refusal(dir / "abs.tar.zst", "entry 'lib/up' is a symlink to '/../etc', which leaves the root"));
 }
 
 TEST_CASE("symlinks that stay inside the root are kept verbatim", "[layer]") {
@@ -266,8 +280,9 @@ TEST_CASE("extraction refuses a symlink target with '..' after a name", "[layer]
   // "self" -> "." makes "self/.." the root's parent, though it looks inside.
   write_archive(dir / "evil.tar.zst", {symlink_item("self", "."), symlink_item("up", "self/..")});
   PathOwners owners;
-  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
-                      refusal(dir / "evil.tar.zst", "entry 'up' is a symlink to 'self/..', which has '..' after a name"));
+  REQUIRE_THROWS_WITH(
+      extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+      refusal(dir / "evil.tar.zst", "entry 'up' is a symlink to 'self/..', which has '..' after a name"));
 }
 
 TEST_CASE("extraction refuses to write through a symlink of an earlier layer", "[layer]") {
@@ -276,8 +291,9 @@ TEST_CASE("extraction refuses to write through a symlink of an earlier layer", "
   write_archive(dir / "two.tar.zst", {file_item("lib/libevil.so", "x")});
   PathOwners owners;
   extract_layer(dir / "one.tar.zst", dir / "root", "one", owners);
-  REQUIRE_THROWS_WITH(extract_layer(dir / "two.tar.zst", dir / "root", "two", owners),
-                      refusal(dir / "two.tar.zst", "entry 'lib/libevil.so' is written through the symlink 'lib'"));
+  REQUIRE_THROWS_WITH(
+      extract_layer(dir / "two.tar.zst", dir / "root", "two", owners),
+      refusal(dir / "two.tar.zst", "entry 'lib/libevil.so' is written through the symlink 'lib'"));
 }
 
 TEST_CASE("extraction refuses device nodes", "[layer]") {
@@ -303,9 +319,11 @@ TEST_CASE("extraction refuses hard links to paths the layer has not extracted", 
   write_archive(dir / "outside.tar.zst", {hardlink_item("b", "../etc/passwd")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(extract_layer(dir / "missing.tar.zst", dir / "root", "s", owners),
-                      refusal(dir / "missing.tar.zst", "entry 'b' is a hard link to 'a', which this layer has not extracted"));
-  REQUIRE_THROWS_WITH(extract_layer(dir / "outside.tar.zst", dir / "root", "s", owners),
-                      refusal(dir / "outside.tar.zst", "entry 'b' is a hard link to '../etc/passwd', which leaves the root"));
+                      refusal(dir / "missing.tar.zst",
+                              "entry 'b' is a hard link to 'a', which this layer has not extracted"));
+  REQUIRE_THROWS_WITH(
+      extract_layer(dir / "outside.tar.zst", dir / "root", "s", owners),
+      refusal(dir / "outside.tar.zst", "entry 'b' is a hard link to '../etc/passwd', which leaves the root"));
 }
 
 TEST_CASE("two stages writing the same path is a conflict naming both", "[layer]") {
@@ -324,7 +342,8 @@ TEST_CASE("extraction refuses to replace a file that no layer wrote", "[layer]")
   write_file(dir / "root" / "etc/passwd", "root");
   write_archive(dir / "evil.tar.zst", {file_item("./etc/passwd", "evil")});
   PathOwners owners;
-  REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
-                      refusal(dir / "evil.tar.zst", "entry './etc/passwd' would replace a path that is already in the root"));
+  REQUIRE_THROWS_WITH(
+      extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
+      refusal(dir / "evil.tar.zst", "entry './etc/passwd' would replace a path that is already in the root"));
   CHECK(read_file(dir / "root" / "etc/passwd") == "root");
 }

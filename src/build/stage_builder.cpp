@@ -74,6 +74,7 @@ std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::R
       source::checkout_git(source, m_options.fetch, dir, m_runner);
       break;
     case recipe::SourceKind::path:
+      fs::create_directories(into);
       fs::copy(m_options.project_root / source.path, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
       break;
     }

@@ -5,7 +5,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <set>
 #include <system_error>
 #include <tuple>
 
@@ -105,7 +104,10 @@ std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& ke
       !is_unsigned(layer, "uncompressed_size")) {
     return std::nullopt;
   }
-  CacheEntry entry{key, json["stage"].get<std::string>(), json["created"].get<std::int64_t>(), json["manifest"],
+  CacheEntry entry{key,
+                   json["stage"].get<std::string>(),
+                   json["created"].get<std::int64_t>(),
+                   json["manifest"],
                    {layer["digest"].get<std::string>(), layer["size"].get<std::uint64_t>(),
                     layer["diff_id"].get<std::string>(), layer["uncompressed_size"].get<std::uint64_t>()}};
   if (!is_digest(entry.layer.digest) || !is_digest(entry.layer.diff_id)) {
@@ -117,7 +119,8 @@ std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& ke
 // The key an entry file is named after, or "" for anything else (temps).
 std::string key_of_entry_file(const fs::directory_entry& file) {
   std::string name = file.path().filename().string();
-  if (!file.is_regular_file() || name.size() != 64 + k_entry_extension.size() ||
+  std::error_code error;
+  if (!file.is_regular_file(error) || name.size() != 64 + k_entry_extension.size() ||
       name.substr(64) != k_entry_extension || !key::is_sha256_hex(name.substr(0, 64))) {
     return "";
   }
@@ -133,7 +136,9 @@ fs::path Cache::entry_path(const std::string& key) const {
   return m_root / "entries" / (key + std::string(k_entry_extension));
 }
 
-fs::path Cache::blobs_dir() const { return m_root / "blobs" / "sha256"; }
+fs::path Cache::blobs_dir() const {
+  return m_root / "blobs" / "sha256";
+}
 
 fs::path Cache::blob_path(const std::string& digest) const {
   if (!is_digest(digest)) {
@@ -156,12 +161,17 @@ void Cache::ensure_layout() const {
   }
 }
 
-std::optional<CacheEntry> Cache::find(const std::string& key) const { return read_entry(entry_path(key), key); }
+std::optional<CacheEntry> Cache::find(const std::string& key) const {
+  return read_entry(entry_path(key), key);
+}
 
 CacheEntry Cache::store(const std::string& key, const std::string& stage, const nlohmann::json& manifest,
                         const fs::path& layer_file, const layer::LayerInfo& layer) {
   const fs::path entry_file = entry_path(key);
   const fs::path blob = blob_path(layer.digest);
+  if (!is_digest(layer.diff_id)) {
+    throw Error(fmt::format("invalid layer diff_id '{}': expected sha256:<64 hex digits>", layer.diff_id));
+  }
   ensure_layout();
   std::error_code error;
   if (fs::is_regular_file(blob, error) && size_of(blob) == layer.size) {
@@ -200,7 +210,9 @@ std::string Cache::check_blob(const layer::LayerInfo& layer) const {
   return "";
 }
 
-void Cache::remove_blob(const std::string& digest) const { remove_file(blob_path(digest)); }
+void Cache::remove_blob(const std::string& digest) const {
+  remove_file(blob_path(digest));
+}
 
 RestoreResult Cache::restore(const std::string& key) {
   const fs::path path = entry_path(key);
@@ -238,7 +250,8 @@ std::vector<CacheEntry> Cache::entries() const {
   return found;
 }
 
-std::optional<CacheEntry> Cache::newest_for_stage(const std::string& stage, const std::string& except_key) const {
+std::optional<CacheEntry> Cache::newest_for_stage(const std::string& stage,
+                                                  const std::string& except_key) const {
   std::optional<CacheEntry> newest;
   for (CacheEntry& entry : entries()) {
     if (entry.stage == stage && entry.key != except_key) {
@@ -324,11 +337,14 @@ GcReport Cache::gc(std::uint64_t max_size) {
   return report;
 }
 
-void Cache::evict(const std::string& key) { remove_file(entry_path(key)); }
+void Cache::evict(const std::string& key) {
+  remove_file(entry_path(key));
+}
 
 std::uint64_t parse_size(std::string_view text) {
   auto invalid = [&] {
-    return Error(fmt::format("invalid size '{}': expected a number with an optional K, M, G or T suffix", text));
+    return Error(
+        fmt::format("invalid size '{}': expected a number with an optional K, M, G or T suffix", text));
   };
   std::size_t digits = 0;
   std::uint64_t value = 0;
@@ -348,8 +364,8 @@ std::uint64_t parse_size(std::string_view text) {
     suffix += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   }
   static const std::map<std::string, int> k_shifts = {
-      {"", 0},   {"b", 0},   {"k", 10},  {"kb", 10}, {"kib", 10}, {"m", 20},  {"mb", 20},  {"mib", 20},
-      {"g", 30}, {"gb", 30}, {"gib", 30}, {"t", 40}, {"tb", 40},   {"tib", 40}};
+      {"", 0},     {"b", 0},  {"k", 10},  {"kb", 10},  {"kib", 10}, {"m", 20},  {"mb", 20},
+      {"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30}, {"t", 40},   {"tb", 40}, {"tib", 40}};
   auto shift = k_shifts.find(suffix);
   if (shift == k_shifts.end()) {
     throw invalid();

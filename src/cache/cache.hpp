@@ -17,7 +17,7 @@ namespace xstage::cache {
 // One cached stage build: its key, the manifest that was hashed into the
 // key, and the layer it produced.
 struct CacheEntry {
-  std::string key;          // 64 lower-case hex digits
+  std::string key; // 64 lower-case hex digits
   std::string stage;
   std::int64_t created = 0; // unix seconds; informational, and gc's age
   nlohmann::json manifest;  // the stage's input manifest
@@ -47,7 +47,7 @@ struct GcReport {
   std::vector<std::string> removed_blobs; // digests, sorted
   std::size_t removed_temps = 0;          // stale AtomicFile temporaries
   std::uint64_t bytes_freed = 0;
-  std::uint64_t remaining_size = 0;       // bytes of blobs still referenced
+  std::uint64_t remaining_size = 0; // bytes of blobs still referenced
 };
 
 // A local stage cache laid out like an OCI image layout, so its blobs can be
@@ -104,7 +104,8 @@ public:
 
   // The most recently created entry of `stage` other than `except_key`
   // (for "what changed since the last build").
-  std::optional<CacheEntry> newest_for_stage(const std::string& stage, const std::string& except_key = "") const;
+  std::optional<CacheEntry> newest_for_stage(const std::string& stage,
+                                             const std::string& except_key = "") const;
 
   // Hashes every referenced blob once; evicts the entries of bad ones.
   VerifyReport verify();

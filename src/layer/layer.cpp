@@ -15,10 +15,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zstd.h>
 
 #include <fmt/format.h>
@@ -120,7 +118,8 @@ private:
     ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
     std::size_t remaining = ZSTD_compressStream2(m_context.get(), &out, &in, mode);
     if (ZSTD_isError(remaining)) {
-      throw Error(fmt::format("cannot compress {}: {}", m_file.target().string(), ZSTD_getErrorName(remaining)));
+      throw Error(
+          fmt::format("cannot compress {}: {}", m_file.target().string(), ZSTD_getErrorName(remaining)));
     }
     std::string_view compressed(m_out.data(), out.pos);
     m_zst_hash.update(compressed);
@@ -149,7 +148,8 @@ struct TreeItem {
 // path bytes so a directory precedes its contents.
 std::vector<TreeItem> collect_tree(const fs::path& directory) {
   std::vector<TreeItem> items;
-  for (auto it = fs::recursive_directory_iterator(directory); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(directory); it != fs::recursive_directory_iterator();
+       ++it) {
     TreeItem item{it->path().lexically_relative(directory).generic_string(), it->path(), {}};
     if (::lstat(item.path.c_str(), &item.status) != 0) {
       throw Error(fmt::format("cannot stat {}: {}", item.path.string(), std::strerror(errno)));
@@ -191,7 +191,8 @@ void pack_tree(archive* tar, const fs::path& directory) {
     }
     // Only the fields set here reach the tar: no times but mtime, no names,
     // no xattrs or ACLs.
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), &archive_entry_free);
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
+                                                                        &archive_entry_free);
     archive_entry_copy_pathname(entry.get(), item.relative.c_str());
     archive_entry_set_filetype(entry.get(), S_ISDIR(mode) ? AE_IFDIR : S_ISLNK(mode) ? AE_IFLNK : AE_IFREG);
     archive_entry_set_perm(entry.get(), mode & k_permission_bits);
@@ -202,7 +203,8 @@ void pack_tree(archive* tar, const fs::path& directory) {
     if (S_ISLNK(mode)) {
       archive_entry_copy_symlink(entry.get(), fs::read_symlink(item.path).c_str());
     } else if (S_ISREG(mode)) {
-      auto [link, inserted] = first_link.emplace(std::pair(item.status.st_dev, item.status.st_ino), item.relative);
+      auto [link, inserted] =
+          first_link.emplace(std::pair(item.status.st_dev, item.status.st_ino), item.relative);
       if (item.status.st_nlink > 1 && !inserted) {
         archive_entry_copy_hardlink(entry.get(), link->second.c_str());
       } else {
@@ -311,7 +313,8 @@ public:
   // Only directories may be shared; any other path belongs to one stage.
   void check_free(std::string_view raw, const std::string& path, bool directory) const {
     if (auto owner = m_owners.find(path); owner != m_owners.end()) {
-      throw Error(fmt::format("path {} is written by both stage '{}' and stage '{}'", path, owner->second, m_stage));
+      throw Error(
+          fmt::format("path {} is written by both stage '{}' and stage '{}'", path, owner->second, m_stage));
     }
     struct stat status {};
     if (::lstat((m_root / path).c_str(), &status) == 0 && !(directory && S_ISDIR(status.st_mode))) {
@@ -333,7 +336,9 @@ public:
     }
     if (hardlink == nullptr) {
       switch (type) {
-      case AE_IFREG: case AE_IFDIR: case AE_IFLNK: break;
+      case AE_IFREG:
+      case AE_IFDIR:
+      case AE_IFLNK: break;
       case AE_IFCHR: refuse(raw, "is a character device");
       case AE_IFBLK: refuse(raw, "is a block device");
       case AE_IFIFO: refuse(raw, "is a fifo");
@@ -391,7 +396,7 @@ private:
   PathOwners& m_owners;
   std::set<std::string> m_directories; // known real directories
   std::set<std::string> m_files;       // regular files of this layer: hard-link targets
-  std::string m_current; // the entry between prepare() and record()
+  std::string m_current;               // the entry between prepare() and record()
   mode_t m_current_type = 0;
 };
 
@@ -452,7 +457,8 @@ LayerInfo describe_layer(const fs::path& archive_path) {
       ZSTD_outBuffer sink{output.data(), output.size(), 0};
       pending = ZSTD_decompressStream(context.get(), &sink, &source);
       if (ZSTD_isError(pending)) {
-        throw Error(fmt::format("layer {} is not valid zstd: {}", archive_path.string(), ZSTD_getErrorName(pending)));
+        throw Error(
+            fmt::format("layer {} is not valid zstd: {}", archive_path.string(), ZSTD_getErrorName(pending)));
       }
       tar_hash.update(std::string_view(output.data(), sink.pos));
       info.uncompressed_size += sink.pos;
@@ -492,7 +498,8 @@ void extract_layer(const fs::path& archive_path, const fs::path& root, const std
   // The checks above are ours; these are libarchive's second line of defence.
   // SECURE_NOABSOLUTEPATHS cannot be used: our paths are absolute by design.
   archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
+                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                 ARCHIVE_EXTRACT_NO_OVERWRITE);
   archive_entry* entry = nullptr;
   for (;;) {
     int status = archive_read_next_header(in.get(), &entry);

@@ -20,10 +20,10 @@ inline constexpr int k_zstd_level = 3;
 
 // What an OCI layer descriptor and an image config's rootfs.diff_ids need.
 struct LayerInfo {
-  std::string digest;                   // "sha256:<hex>" of the .tar.zst
-  std::uint64_t size = 0;               // bytes of the .tar.zst
-  std::string diff_id;                  // "sha256:<hex>" of the uncompressed tar
-  std::uint64_t uncompressed_size = 0;  // bytes of the uncompressed tar
+  std::string digest;                  // "sha256:<hex>" of the .tar.zst
+  std::uint64_t size = 0;              // bytes of the .tar.zst
+  std::string diff_id;                 // "sha256:<hex>" of the uncompressed tar
+  std::uint64_t uncompressed_size = 0; // bytes of the uncompressed tar
 
   bool operator==(const LayerInfo&) const = default;
 };
@@ -78,7 +78,7 @@ using PathOwners = std::map<std::string, std::string>;
 // directories additionally get u+rwx so later layers can write into them and
 // the tree can be removed. File times are not restored. On error `root` may
 // hold part of the layer; callers discard it.
-void extract_layer(const std::filesystem::path& archive, const std::filesystem::path& root, const std::string& stage,
-                   PathOwners& owners);
+void extract_layer(const std::filesystem::path& archive, const std::filesystem::path& root,
+                   const std::string& stage, PathOwners& owners);
 
 } // namespace xstage::layer

@@ -1,6 +1,5 @@
 #include "util/atomic_file.hpp"
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -26,7 +25,9 @@ constexpr std::size_t k_temp_suffix_length = 6; // mkstemp's XXXXXX
 // and a fixed mode keeps them independent of the caller's umask.
 constexpr mode_t k_file_mode = 0644;
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 fs::path directory_of(const fs::path& path) {
   return path.has_parent_path() ? path.parent_path() : fs::path(".");
