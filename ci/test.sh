@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the project needs on Debian bookworm, then
 # builds and runs the unit tests natively, under sanitizers, and cross-built
-# for aarch64 under qemu. Build directories go under $XSTAGE_BUILD_ROOT
+# for aarch64 under qemu, then builds the demo pipeline end to end. Build directories go under $XSTAGE_BUILD_ROOT
 # (default: the checkout's _ci/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,9 @@ bash toolchain/setup.sh
 werror=false
 [ "${CI:-}" = true ] && werror=true
 
+step "format check"
+clang-format --dry-run --Werror src/*/*.cpp src/*/*.hpp src/main.cpp tests/*.cpp tests/*.hpp
+
 step "native build and tests"
 setup "$build_root/native" -Dwerror=$werror
 meson test -C "$build_root/native" --print-errorlogs
@@ -44,5 +47,9 @@ setup "$build_root/aarch64" -Dwerror=$werror --cross-file cross/aarch64.ini
 meson test -C "$build_root/aarch64" --print-errorlogs
 file "$build_root/aarch64/tests/xstage_tests"
 file "$build_root/aarch64/tests/xstage_tests" | grep -q 'ARM aarch64'
+
+step "demo pipeline end to end (real builds, cache, qemu)"
+rm -rf "$build_root/e2e"
+bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
 step "all test suites passed"

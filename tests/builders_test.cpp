@@ -30,14 +30,22 @@ struct Fixture {
   RecordingRunner runner;
 
   builders::BuildContext context(const recipe::Recipe& recipe) {
-    return builders::BuildContext{recipe,     toolchain,  {dir / "sysroot", dir / "host", "/opt/ff", 3},
-                                  {{"main", dir / "src"}}, dir / "work", dir / "dest", dir / "log",
-                                  runner,     {},         {{"CCACHE_BASEDIR", (dir / "work").string()}}};
+    return builders::BuildContext{recipe,
+                                  toolchain,
+                                  {dir / "sysroot", dir / "host", "/opt/ff", 3},
+                                  {{"main", dir / "src"}},
+                                  dir / "work",
+                                  dir / "dest",
+                                  dir / "log",
+                                  runner,
+                                  {},
+                                  {{"CCACHE_BASEDIR", (dir / "work").string()}}};
   }
 };
 
-const char* const k_ffmpeg = "[stage]\ndescription = 'f'\nbuilder = 'configure'\n[source]\npath = 'x'\n"
-                             "[options]\nstyle = 'ffmpeg'\nconfigure_args = ['--cross-prefix=@CROSS_PREFIX@']\n";
+const char* const k_ffmpeg =
+    "[stage]\ndescription = 'f'\nbuilder = 'configure'\n[source]\npath = 'x'\n"
+    "[options]\nstyle = 'ffmpeg'\nconfigure_args = ['--cross-prefix=@CROSS_PREFIX@']\n";
 
 } // namespace
 
@@ -49,14 +57,16 @@ TEST_CASE("the ffmpeg style passes compilers and the recipe's arguments", "[buil
   auto& calls = fixture.runner.invocations;
   REQUIRE(calls.size() == 3);
   std::string sysroot = (fixture.dir / "sysroot").string();
-  CHECK(calls[0].argv == std::vector<std::string>{(fixture.dir / "src" / "configure").string(), "--prefix=/opt/ff",
+  CHECK(calls[0].argv == std::vector<std::string>{(fixture.dir / "src" / "configure").string(),
+                                                  "--prefix=/opt/ff",
                                                   "--cc=ccache aarch64-linux-gnu-gcc --sysroot=" + sysroot,
                                                   "--cxx=ccache aarch64-linux-gnu-g++ --sysroot=" + sysroot,
                                                   "--cross-prefix=aarch64-linux-gnu-"});
   CHECK(calls[0].env.at("PKG_CONFIG_SYSROOT_DIR") == sysroot);
   CHECK(calls[0].env.at("CCACHE_BASEDIR") == (fixture.dir / "work").string());
   CHECK(calls[1].argv == std::vector<std::string>{"make", "-j3"});
-  CHECK(calls[2].argv == std::vector<std::string>{"make", "install", "DESTDIR=" + (fixture.dir / "dest").string()});
+  CHECK(calls[2].argv ==
+        std::vector<std::string>{"make", "install", "DESTDIR=" + (fixture.dir / "dest").string()});
 }
 
 TEST_CASE("a failing step names the stage, the step and the command", "[builders]") {
@@ -70,9 +80,10 @@ TEST_CASE("a failing step names the stage, the step and the command", "[builders
 
 TEST_CASE("the cmake builder renders a toolchain file and installs into DESTDIR", "[builders]") {
   Fixture fixture;
-  auto recipe = recipe::parse_recipe("[stage]\ndescription = 'a'\nbuilder = 'cmake'\n[source]\npath = 'x'\n"
-                                     "[options]\ntest = true\nhost_path = '/usr'\ncmake_args = ['-DA=@PREFIX@']\n",
-                                     "recipes/t/app.ini");
+  auto recipe =
+      recipe::parse_recipe("[stage]\ndescription = 'a'\nbuilder = 'cmake'\n[source]\npath = 'x'\n"
+                           "[options]\ntest = true\nhost_path = '/usr'\ncmake_args = ['-DA=@PREFIX@']\n",
+                           "recipes/t/app.ini");
   auto context = fixture.context(recipe);
   std::filesystem::create_directories(fixture.dir / "work");
   builders::run_builder(context);
@@ -80,8 +91,8 @@ TEST_CASE("the cmake builder renders a toolchain file and installs into DESTDIR"
   REQUIRE(calls.size() == 4);
   auto toolchain_file = fixture.dir / "work" / "cmake-toolchain.cmake";
   CHECK(calls[0].argv.back() == "-DA=/opt/ff");
-  CHECK(std::find(calls[0].argv.begin(), calls[0].argv.end(), "-DCMAKE_TOOLCHAIN_FILE=" + toolchain_file.string()) !=
-        calls[0].argv.end());
+  CHECK(std::find(calls[0].argv.begin(), calls[0].argv.end(),
+                  "-DCMAKE_TOOLCHAIN_FILE=" + toolchain_file.string()) != calls[0].argv.end());
   CHECK_THAT(test::read_file(toolchain_file), Catch::Contains("set(QT_HOST_PATH \"/usr\")"));
   CHECK(calls[2].argv[0] == "ctest");
   CHECK(calls[3].env.at("DESTDIR") == (fixture.dir / "dest").string());
@@ -103,7 +114,8 @@ TEST_CASE("step options extend the stage's options", "[builders]") {
 TEST_CASE("absolute symlinks become relative to the sysroot", "[builders]") {
   auto root = test::make_temp_dir("sysroot");
   std::filesystem::create_directories(root / "usr" / "lib" / "aarch64-linux-gnu");
-  std::filesystem::create_symlink("/lib/aarch64-linux-gnu/libm.so.6", root / "usr/lib/aarch64-linux-gnu/libm.so");
+  std::filesystem::create_symlink("/lib/aarch64-linux-gnu/libm.so.6",
+                                  root / "usr/lib/aarch64-linux-gnu/libm.so");
   std::filesystem::create_symlink("libz.so.1", root / "usr/lib/aarch64-linux-gnu/libz.so");
   CHECK(builders::make_symlinks_relative(root) == 1);
   CHECK(std::filesystem::read_symlink(root / "usr/lib/aarch64-linux-gnu/libm.so") ==

@@ -14,23 +14,27 @@ json manifest() {
           {"builder", "cmake"},
           {"recipe", {{"stage", {{"description", "a"}}}}},
           {"options", {{"cmake_args", {"-DA=1"}}}},
-          {"sources", {{"main", {{"path", "examples/app"}, {"files", {{"src/main.cpp", "aa"}, {"README", "bb"}}}}}}},
+          {"sources",
+           {{"main", {{"path", "examples/app"}, {"files", {{"src/main.cpp", "aa"}, {"README", "bb"}}}}}}},
           {"toolchain", {{"c_version", "gcc 12"}}},
           {"parents", {{"ffmpeg", "k1"}}}};
 }
 
 } // namespace
 
-TEST_CASE("identical manifests explain nothing", "[explain]") { CHECK(explain_changes(manifest(), manifest()).empty()); }
+TEST_CASE("identical manifests explain nothing", "[explain]") {
+  CHECK(explain_changes(manifest(), manifest()).empty());
+}
 
 TEST_CASE("a changed, added or removed source file is named by path", "[explain]") {
   json now = manifest();
   now["sources"]["main"]["files"]["src/main.cpp"] = "cc";
   now["sources"]["main"]["files"]["src/new.cpp"] = "dd";
   now["sources"]["main"]["files"].erase("README");
-  CHECK(explain_changes(manifest(), now) == std::vector<std::string>{"source file examples/app/README removed",
-                                                                     "source file examples/app/src/main.cpp changed",
-                                                                     "source file examples/app/src/new.cpp added"});
+  CHECK(explain_changes(manifest(), now) ==
+        std::vector<std::string>{"source file examples/app/README removed",
+                                 "source file examples/app/src/main.cpp changed",
+                                 "source file examples/app/src/new.cpp added"});
 }
 
 TEST_CASE("parents, options, recipe values and the toolchain are named", "[explain]") {
@@ -41,6 +45,7 @@ TEST_CASE("parents, options, recipe values and the toolchain are named", "[expla
   now["toolchain"]["c_version"] = "gcc 13";
   now["format"] = 2;
   CHECK(explain_changes(manifest(), now) ==
-        std::vector<std::string>{"recipe format version changed (1 -> 2)", "recipe [stage] description changed",
-                                 "option cmake_args changed", "toolchain c_version changed", "parent ffmpeg changed"});
+        std::vector<std::string>{"recipe format version changed (1 -> 2)",
+                                 "recipe [stage] description changed", "option cmake_args changed",
+                                 "toolchain c_version changed", "parent ffmpeg changed"});
 }

@@ -27,8 +27,10 @@ public:
 // A runner that answers like Debian bookworm's aarch64 cross GCC 12.
 inline FakeRunner bookworm_gcc() {
   FakeRunner runner;
-  runner.answers["aarch64-linux-gnu-gcc --version"] = {0, "aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0\nCopyright\n"};
-  runner.answers["aarch64-linux-gnu-g++ --version"] = {0, "aarch64-linux-gnu-g++ (Debian 12.2.0-14) 12.2.0\nCopyright\n"};
+  runner.answers["aarch64-linux-gnu-gcc --version"] = {
+      0, "aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0\nCopyright\n"};
+  runner.answers["aarch64-linux-gnu-g++ --version"] = {
+      0, "aarch64-linux-gnu-g++ (Debian 12.2.0-14) 12.2.0\nCopyright\n"};
   runner.answers["aarch64-linux-gnu-gcc -dumpmachine"] = {0, "aarch64-linux-gnu\n"};
   return runner;
 }

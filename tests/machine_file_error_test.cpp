@@ -33,14 +33,12 @@ TEST_CASE("a key before any section header is refused", "[machine_file]") {
 }
 
 TEST_CASE("a key without '=' is refused", "[machine_file]") {
-  CHECK(error_of("[binaries]\nc 'gcc'\n") ==
-        "cross.ini:2:3: expected '=' after key 'c'\n"
-        "c 'gcc'\n"
-        "  ^");
-  CHECK(error_of("[binaries]\nfoo\n") ==
-        "cross.ini:2:4: expected '=' after key 'foo'\n"
-        "foo\n"
-        "   ^");
+  CHECK(error_of("[binaries]\nc 'gcc'\n") == "cross.ini:2:3: expected '=' after key 'c'\n"
+                                             "c 'gcc'\n"
+                                             "  ^");
+  CHECK(error_of("[binaries]\nfoo\n") == "cross.ini:2:4: expected '=' after key 'foo'\n"
+                                         "foo\n"
+                                         "   ^");
 }
 
 TEST_CASE("a key with a space or quote in its name is refused", "[machine_file]") {
@@ -48,25 +46,21 @@ TEST_CASE("a key with a space or quote in its name is refused", "[machine_file]"
         "cross.ini:2:2: invalid key 'c compiler': keys cannot contain spaces or quotes\n"
         "c compiler = 'gcc'\n"
         " ^");
-  CHECK(error_of("[binaries]\n= 'gcc'\n") ==
-        "cross.ini:2:1: expected a key before '='\n"
-        "= 'gcc'\n"
-        "^");
+  CHECK(error_of("[binaries]\n= 'gcc'\n") == "cross.ini:2:1: expected a key before '='\n"
+                                             "= 'gcc'\n"
+                                             "^");
 }
 
 TEST_CASE("a malformed section header is refused", "[machine_file]") {
-  CHECK(error_of("[binaries\n") ==
-        "cross.ini:1:10: expected ']' after section name\n"
-        "[binaries\n"
-        "         ^");
-  CHECK(error_of("[]\n") ==
-        "cross.ini:1:2: expected a section name between '[' and ']'\n"
-        "[]\n"
-        " ^");
-  CHECK(error_of("[binaries] c = 'gcc'\n") ==
-        "cross.ini:1:12: expected end of line after section header\n"
-        "[binaries] c = 'gcc'\n"
-        "           ^");
+  CHECK(error_of("[binaries\n") == "cross.ini:1:10: expected ']' after section name\n"
+                                   "[binaries\n"
+                                   "         ^");
+  CHECK(error_of("[]\n") == "cross.ini:1:2: expected a section name between '[' and ']'\n"
+                            "[]\n"
+                            " ^");
+  CHECK(error_of("[binaries] c = 'gcc'\n") == "cross.ini:1:12: expected end of line after section header\n"
+                                              "[binaries] c = 'gcc'\n"
+                                              "           ^");
 }
 
 TEST_CASE("a section twice in one file is refused", "[machine_file]") {
@@ -84,21 +78,18 @@ TEST_CASE("a key twice in one section of one file is refused", "[machine_file]")
 }
 
 TEST_CASE("an empty value is refused", "[machine_file]") {
-  CHECK(error_of("[binaries]\nc =\n") ==
-        "cross.ini:2:4: expected a value after '='\n"
-        "c =\n"
-        "   ^");
-  CHECK(error_of("[binaries]\nc = # later\n") ==
-        "cross.ini:2:4: expected a value after '='\n"
-        "c = # later\n"
-        "   ^");
+  CHECK(error_of("[binaries]\nc =\n") == "cross.ini:2:4: expected a value after '='\n"
+                                         "c =\n"
+                                         "   ^");
+  CHECK(error_of("[binaries]\nc = # later\n") == "cross.ini:2:4: expected a value after '='\n"
+                                                 "c = # later\n"
+                                                 "   ^");
 }
 
 TEST_CASE("an unterminated string points at its opening quote", "[machine_file]") {
-  CHECK(error_of("[binaries]\nc = ['ccache', 'gcc]\n") ==
-        "cross.ini:2:16: unterminated string\n"
-        "c = ['ccache', 'gcc]\n"
-        "               ^");
+  CHECK(error_of("[binaries]\nc = ['ccache', 'gcc]\n") == "cross.ini:2:16: unterminated string\n"
+                                                          "c = ['ccache', 'gcc]\n"
+                                                          "               ^");
 }
 
 TEST_CASE("a double-quoted string is refused with a hint", "[machine_file]") {
@@ -116,10 +107,9 @@ TEST_CASE("an undefined constant is named and located", "[machine_file]") {
 }
 
 TEST_CASE("a constant used before its definition in [constants] is undefined", "[machine_file]") {
-  CHECK(error_of("[constants]\nb = a + 'World'\na = 'Hello'\n") ==
-        "cross.ini:2:5: undefined constant 'a'\n"
-        "b = a + 'World'\n"
-        "    ^");
+  CHECK(error_of("[constants]\nb = a + 'World'\na = 'Hello'\n") == "cross.ini:2:5: undefined constant 'a'\n"
+                                                                   "b = a + 'World'\n"
+                                                                   "    ^");
 }
 
 TEST_CASE("an unclosed array on continuation lines points past its last element", "[machine_file]") {
@@ -148,14 +138,12 @@ TEST_CASE("an unclosed parenthesis is refused", "[machine_file]") {
 }
 
 TEST_CASE("adding values of different types names both types", "[machine_file]") {
-  CHECK(error_of("[properties]\nx = 'lib' + 64\n") ==
-        "cross.ini:2:11: cannot add string and integer\n"
-        "x = 'lib' + 64\n"
-        "          ^");
-  CHECK(error_of("[properties]\nx = ['a'] + 'b'\n") ==
-        "cross.ini:2:11: cannot add array and string\n"
-        "x = ['a'] + 'b'\n"
-        "          ^");
+  CHECK(error_of("[properties]\nx = 'lib' + 64\n") == "cross.ini:2:11: cannot add string and integer\n"
+                                                      "x = 'lib' + 64\n"
+                                                      "          ^");
+  CHECK(error_of("[properties]\nx = ['a'] + 'b'\n") == "cross.ini:2:11: cannot add array and string\n"
+                                                       "x = ['a'] + 'b'\n"
+                                                       "          ^");
 }
 
 TEST_CASE("joining anything but two strings with '/' is refused", "[machine_file]") {
@@ -181,14 +169,12 @@ TEST_CASE("operators other than '+' and '/' are refused", "[machine_file]") {
 }
 
 TEST_CASE("malformed and oversized integers are refused", "[machine_file]") {
-  CHECK(error_of("[properties]\nx = 012\n") ==
-        "cross.ini:2:5: invalid integer '012'\n"
-        "x = 012\n"
-        "    ^");
-  CHECK(error_of("[properties]\nx = 0x\n") ==
-        "cross.ini:2:5: invalid integer '0x'\n"
-        "x = 0x\n"
-        "    ^");
+  CHECK(error_of("[properties]\nx = 012\n") == "cross.ini:2:5: invalid integer '012'\n"
+                                               "x = 012\n"
+                                               "    ^");
+  CHECK(error_of("[properties]\nx = 0x\n") == "cross.ini:2:5: invalid integer '0x'\n"
+                                              "x = 0x\n"
+                                              "    ^");
   CHECK(error_of("[properties]\nx = 9223372036854775808\n") ==
         "cross.ini:2:5: integer '9223372036854775808' is too large\n"
         "x = 9223372036854775808\n"
@@ -196,10 +182,9 @@ TEST_CASE("malformed and oversized integers are refused", "[machine_file]") {
 }
 
 TEST_CASE("a character outside the language is refused", "[machine_file]") {
-  CHECK(error_of("[binaries]\nc = @CC@\n") ==
-        "cross.ini:2:5: unexpected character '@'\n"
-        "c = @CC@\n"
-        "    ^");
+  CHECK(error_of("[binaries]\nc = @CC@\n") == "cross.ini:2:5: unexpected character '@'\n"
+                                              "c = @CC@\n"
+                                              "    ^");
 }
 
 TEST_CASE("a value continues on an indented line only inside brackets", "[machine_file]") {
@@ -229,10 +214,9 @@ TEST_CASE("an error in a later file names that file", "[machine_file]") {
   MachineFile file;
   file.parse_file(dir / "base.ini");
   REQUIRE_THROWS_MATCHES(file.parse_file(dir / "cross.ini"), Error,
-                         Catch::Message((dir / "cross.ini").string() +
-                                        ":2:5: undefined constant 'arhc'\n"
-                                        "c = arhc + '-gcc'\n"
-                                        "    ^"));
+                         Catch::Message((dir / "cross.ini").string() + ":2:5: undefined constant 'arhc'\n"
+                                                                       "c = arhc + '-gcc'\n"
+                                                                       "    ^"));
 }
 
 TEST_CASE("a failed parse leaves what was read before unchanged", "[machine_file]") {
@@ -249,9 +233,9 @@ TEST_CASE("a failed parse leaves what was read before unchanged", "[machine_file
 TEST_CASE("a file that cannot be read is named with the reason", "[machine_file]") {
   auto dir = xstage::test::make_temp_dir("machine_file");
   MachineFile file;
-  REQUIRE_THROWS_MATCHES(file.parse_file(dir / "missing.ini"), Error,
-                         Catch::Message("cannot read " + (dir / "missing.ini").string() +
-                                        ": No such file or directory"));
+  REQUIRE_THROWS_MATCHES(
+      file.parse_file(dir / "missing.ini"), Error,
+      Catch::Message("cannot read " + (dir / "missing.ini").string() + ": No such file or directory"));
   REQUIRE_THROWS_MATCHES(file.parse_file(dir), Error,
                          Catch::Message("cannot read " + dir.string() + ": Is a directory"));
 }

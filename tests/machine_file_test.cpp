@@ -55,8 +55,8 @@ TEST_CASE("the sections Meson documents keep their order of appearance", "[machi
   for (const auto& section : file.sections()) {
     names.push_back(section.name);
   }
-  CHECK(names == std::vector<std::string>{"constants", "binaries", "properties", "host_machine",
-                                          "built-in options"});
+  CHECK(names ==
+        std::vector<std::string>{"constants", "binaries", "properties", "host_machine", "built-in options"});
   CHECK(value_of(file, "built-in options", "c_args") == Value(Strings{"-O2"}));
   CHECK(file.section("target_machine") == nullptr);
 }

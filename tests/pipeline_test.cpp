@@ -32,17 +32,18 @@ std::vector<std::string> order(const Pipeline& pipeline) {
 } // namespace
 
 TEST_CASE("stages come in build order, ties by name", "[pipeline]") {
-  auto pipeline = Pipeline::from_recipes(
-      "t", {stage("app", "'ffmpeg', 'qt'"), stage("qt", "'base'"), stage("ffmpeg", "'base'"), stage("base", "")});
+  auto pipeline = Pipeline::from_recipes("t", {stage("app", "'ffmpeg', 'qt'"), stage("qt", "'base'"),
+                                               stage("ffmpeg", "'base'"), stage("base", "")});
   CHECK(order(pipeline) == std::vector<std::string>{"base", "ffmpeg", "qt", "app"});
 }
 
 TEST_CASE("an unknown parent is located at the parents line", "[pipeline]") {
-  REQUIRE_THROWS_MATCHES(Pipeline::from_recipes("t", {stage("base", ""), stage("app", "'bsae'")}), Error,
-                         Catch::Message("recipes/t/app.ini:4:1: unknown parent 'bsae' of stage 'app'; did you mean "
-                                        "'base'?\n"
-                                        "parents = ['bsae']\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      Pipeline::from_recipes("t", {stage("base", ""), stage("app", "'bsae'")}), Error,
+      Catch::Message("recipes/t/app.ini:4:1: unknown parent 'bsae' of stage 'app'; did you mean "
+                     "'base'?\n"
+                     "parents = ['bsae']\n"
+                     "^"));
 }
 
 TEST_CASE("a cycle names every stage around it", "[pipeline]") {
@@ -68,15 +69,17 @@ TEST_CASE("closure adds ancestors in build order", "[pipeline]") {
 
 TEST_CASE("an unknown stage gets a suggestion", "[pipeline]") {
   auto pipeline = Pipeline::from_recipes("t", {stage("base", ""), stage("ffmpeg", "'base'")});
-  REQUIRE_THROWS_MATCHES(pipeline.stage("ffmepg"), Error,
-                         Catch::Message("unknown stage 'ffmepg' in pipeline 't'; did you mean 'ffmpeg'?; stages: "
-                                        "base, ffmpeg"));
+  REQUIRE_THROWS_MATCHES(
+      pipeline.stage("ffmepg"), Error,
+      Catch::Message("unknown stage 'ffmepg' in pipeline 't'; did you mean 'ffmpeg'?; stages: "
+                     "base, ffmpeg"));
 }
 
 TEST_CASE("an unknown pipeline lists the known ones", "[pipeline]") {
-  REQUIRE_THROWS_MATCHES(Pipeline::load(xstage::test::source_root(), "dmeo"), Error,
-                         Catch::Message("unknown pipeline 'dmeo' (no directory recipes/dmeo); did you mean 'demo'?; "
-                                        "pipelines: demo, openterface"));
+  REQUIRE_THROWS_MATCHES(
+      Pipeline::load(xstage::test::source_root(), "dmeo"), Error,
+      Catch::Message("unknown pipeline 'dmeo' (no directory recipes/dmeo); did you mean 'demo'?; "
+                     "pipelines: demo, openterface"));
 }
 
 TEST_CASE("the shipped demo pipeline loads", "[pipeline]") {

@@ -75,7 +75,8 @@ source = 'qtsvg'
 }
 
 TEST_CASE("an unknown key is located and gets a suggestion", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbulder = 'cmake'\n", "recipes/d/a.ini"), Error,
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbulder = 'cmake'\n", "recipes/d/a.ini"),
+                         Error,
                          Catch::Message("recipes/d/a.ini:3:1: unknown key 'bulder' in section [stage]; "
                                         "did you mean 'builder'?\n"
                                         "bulder = 'cmake'\n"
@@ -83,19 +84,19 @@ TEST_CASE("an unknown key is located and gets a suggestion", "[recipe]") {
 }
 
 TEST_CASE("an unknown section is located and gets a suggestion", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[optoins]\n",
-                                      "recipes/d/a.ini"),
-                         Error,
-                         Catch::Message("recipes/d/a.ini:4:1: unknown section [optoins]; did you mean 'options'?\n"
-                                        "[optoins]\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[optoins]\n", "recipes/d/a.ini"), Error,
+      Catch::Message("recipes/d/a.ini:4:1: unknown section [optoins]; did you mean 'options'?\n"
+                     "[optoins]\n"
+                     "^"));
 }
 
 TEST_CASE("a missing required key names the section", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("\n[stage]\ndescription = 'x'\n", "recipes/d/a.ini"), Error,
-                         Catch::Message("recipes/d/a.ini:2:1: section [stage] is missing required key 'builder'\n"
-                                        "[stage]\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("\n[stage]\ndescription = 'x'\n", "recipes/d/a.ini"), Error,
+      Catch::Message("recipes/d/a.ini:2:1: section [stage] is missing required key 'builder'\n"
+                     "[stage]\n"
+                     "^"));
 }
 
 TEST_CASE("a missing [stage] section is an error", "[recipe]") {
@@ -108,14 +109,17 @@ TEST_CASE("a missing [stage] section is an error", "[recipe]") {
 
 TEST_CASE("a value of the wrong type names the expected type", "[recipe]") {
   REQUIRE_THROWS_MATCHES(
-      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\nparents = 'base'\n", "recipes/d/a.ini"), Error,
-      Catch::Message("recipes/d/a.ini:4:1: key 'parents' in section [stage] must be an array of strings, got string\n"
-                     "parents = 'base'\n"
-                     "^"));
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\nparents = 'base'\n", "recipes/d/a.ini"),
+      Error,
+      Catch::Message(
+          "recipes/d/a.ini:4:1: key 'parents' in section [stage] must be an array of strings, got string\n"
+          "parents = 'base'\n"
+          "^"));
 }
 
 TEST_CASE("an unknown builder gets a suggestion", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmak'\n", "recipes/d/a.ini"), Error,
+  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmak'\n", "recipes/d/a.ini"),
+                         Error,
                          Catch::Message("recipes/d/a.ini:3:1: unknown builder 'cmak'; did you mean 'cmake'?; "
                                         "builders are cmake, configure, debian, meson\n"
                                         "builder = 'cmak'\n"
@@ -123,55 +127,60 @@ TEST_CASE("an unknown builder gets a suggestion", "[recipe]") {
 }
 
 TEST_CASE("builder options are checked against the builder", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[options]\n"
-                                      "packages = ['a']\ncmake_args = []\n",
-                                      "recipes/d/a.ini"),
-                         Error,
-                         Catch::Message("recipes/d/a.ini:6:1: unknown key 'cmake_args' in section [options] for "
-                                        "builder 'debian'\n"
-                                        "cmake_args = []\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[options]\n"
+                   "packages = ['a']\ncmake_args = []\n",
+                   "recipes/d/a.ini"),
+      Error,
+      Catch::Message("recipes/d/a.ini:6:1: unknown key 'cmake_args' in section [options] for "
+                     "builder 'debian'\n"
+                     "cmake_args = []\n"
+                     "^"));
 }
 
 TEST_CASE("a malformed checksum pin is refused", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
-                                      "url = 'https://e.org/a.tar.xz'\nsha256 = 'D9B5'\n",
-                                      "recipes/d/a.ini"),
-                         Error,
-                         Catch::Message("recipes/d/a.ini:6:1: section [source] needs 'sha256' as 64 lower-case "
-                                        "hex digits, got 'D9B5'\n"
-                                        "sha256 = 'D9B5'\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
+                   "url = 'https://e.org/a.tar.xz'\nsha256 = 'D9B5'\n",
+                   "recipes/d/a.ini"),
+      Error,
+      Catch::Message("recipes/d/a.ini:6:1: section [source] needs 'sha256' as 64 lower-case "
+                     "hex digits, got 'D9B5'\n"
+                     "sha256 = 'D9B5'\n"
+                     "^"));
 }
 
 TEST_CASE("a source must be exactly one kind", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
-                                      "path = 'a'\ngit = 'https://e.org/a.git'\n",
-                                      "recipes/d/a.ini"),
-                         Error,
-                         Catch::Message("recipes/d/a.ini:4:1: section [source] must have exactly one of 'url', "
-                                        "'git' or 'path'\n"
-                                        "[source]\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
+                   "path = 'a'\ngit = 'https://e.org/a.git'\n",
+                   "recipes/d/a.ini"),
+      Error,
+      Catch::Message("recipes/d/a.ini:4:1: section [source] must have exactly one of 'url', "
+                     "'git' or 'path'\n"
+                     "[source]\n"
+                     "^"));
 }
 
 TEST_CASE("a step must name an existing source", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source.qtbase]\n"
-                                      "path = 'a'\n[step.base]\nsource = 'qtbsae'\n",
-                                      "recipes/d/a.ini"),
-                         Error,
-                         Catch::Message("recipes/d/a.ini:7:1: step 'base' uses unknown source 'qtbsae'; did you "
-                                        "mean 'qtbase'?\n"
-                                        "source = 'qtbsae'\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source.qtbase]\n"
+                   "path = 'a'\n[step.base]\nsource = 'qtbsae'\n",
+                   "recipes/d/a.ini"),
+      Error,
+      Catch::Message("recipes/d/a.ini:7:1: step 'base' uses unknown source 'qtbsae'; did you "
+                     "mean 'qtbase'?\n"
+                     "source = 'qtbsae'\n"
+                     "^"));
 }
 
 TEST_CASE("a path source may not leave the project", "[recipe]") {
-  REQUIRE_THROWS_MATCHES(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = '../x'\n",
-                                      "recipes/d/a.ini"),
-                         Error,
-                         Catch::Message("recipes/d/a.ini:5:1: 'path' in section [source] must be relative to the "
-                                        "project root and inside it\n"
-                                        "path = '../x'\n"
-                                        "^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = '../x'\n",
+                   "recipes/d/a.ini"),
+      Error,
+      Catch::Message("recipes/d/a.ini:5:1: 'path' in section [source] must be relative to the "
+                     "project root and inside it\n"
+                     "path = '../x'\n"
+                     "^"));
 }

@@ -10,22 +10,28 @@ using toolchain::StageEnvironment;
 
 namespace {
 
-toolchain::Toolchain shipped() { return toolchain::load_toolchain({test::source_root() / "cross" / "aarch64.ini"}); }
+toolchain::Toolchain shipped() {
+  return toolchain::load_toolchain({test::source_root() / "cross" / "aarch64.ini"});
+}
 
-StageEnvironment environment(const std::filesystem::path& sysroot) { return {sysroot, "/h", "/opt/x", 2}; }
+StageEnvironment environment(const std::filesystem::path& sysroot) {
+  return {sysroot, "/h", "/opt/x", 2};
+}
 
 } // namespace
 
 TEST_CASE("substitutions fill in the stage's paths and the cross prefix", "[render]") {
-  auto text = toolchain::substitute("--cross-prefix=@CROSS_PREFIX@ --sysroot=@SYSROOT@ @PREFIX@ @HOST@ @JOBS@ @TRIPLE@",
-                                    shipped(), environment("/s"));
+  auto text = toolchain::substitute(
+      "--cross-prefix=@CROSS_PREFIX@ --sysroot=@SYSROOT@ @PREFIX@ @HOST@ @JOBS@ @TRIPLE@", shipped(),
+      environment("/s"));
   CHECK(text == "--cross-prefix=aarch64-linux-gnu- --sysroot=/s /opt/x /h 2 aarch64-linux-gnu");
 }
 
 TEST_CASE("an unknown substitution is an error naming it", "[render]") {
-  REQUIRE_THROWS_MATCHES(toolchain::substitute("-I@SYSRT@/usr", shipped(), environment("/s")), Error,
-                         Catch::Message("unknown substitution @SYSRT@ in '-I@SYSRT@/usr'; known: @SYSROOT@, @HOST@, "
-                                        "@PREFIX@, @CROSS_PREFIX@, @TRIPLE@, @JOBS@"));
+  REQUIRE_THROWS_MATCHES(
+      toolchain::substitute("-I@SYSRT@/usr", shipped(), environment("/s")), Error,
+      Catch::Message("unknown substitution @SYSRT@ in '-I@SYSRT@/usr'; known: @SYSROOT@, @HOST@, "
+                     "@PREFIX@, @CROSS_PREFIX@, @TRIPLE@, @JOBS@"));
 }
 
 TEST_CASE("the exe wrapper's -L points at the stage sysroot", "[render]") {
@@ -38,9 +44,9 @@ TEST_CASE("pkg-config sees the sysroot's directories and staged prefixes only", 
   std::filesystem::create_directories(sysroot / "opt" / "ffmpeg" / "lib" / "pkgconfig");
   std::filesystem::create_directories(sysroot / "opt" / "empty");
   auto env = toolchain::pkg_config_environment(shipped(), environment(sysroot));
-  CHECK(env.at("PKG_CONFIG_LIBDIR") == sysroot.string() + "/usr/lib/aarch64-linux-gnu/pkgconfig:" +
-                                           sysroot.string() + "/usr/share/pkgconfig:" + sysroot.string() +
-                                           "/opt/ffmpeg/lib/pkgconfig");
+  CHECK(env.at("PKG_CONFIG_LIBDIR") ==
+        sysroot.string() + "/usr/lib/aarch64-linux-gnu/pkgconfig:" + sysroot.string() +
+            "/usr/share/pkgconfig:" + sysroot.string() + "/opt/ffmpeg/lib/pkgconfig");
   CHECK(env.at("PKG_CONFIG_SYSROOT_DIR") == sysroot.string());
   CHECK(env.at("PKG_CONFIG_PATH").empty());
 }

@@ -31,7 +31,8 @@ nlohmann::json toolchain_json(const std::string& c_version = "gcc 12.2.0", const
 }
 
 std::string key_for(const std::string& text, const nlohmann::json& toolchain = toolchain_json(),
-                    const std::string& parent_key = std::string(64, '0'), int format = key::k_recipe_format_version) {
+                    const std::string& parent_key = std::string(64, '0'),
+                    int format = key::k_recipe_format_version) {
   auto recipe = parse_recipe(text, "recipes/t/ffmpeg.ini");
   auto sources = key::source_digests(recipe, "/nonexistent");
   return key_of(make_manifest(recipe, sources, toolchain, {{"base", parent_key}}, format));

@@ -18,7 +18,8 @@ TEST_CASE("the shipped cross file describes Debian's aarch64 gcc through ccache"
   CHECK(toolchain.cpp == std::vector<std::string>{"ccache", "aarch64-linux-gnu-g++"});
   CHECK(toolchain.ar == "aarch64-linux-gnu-ar");
   CHECK(toolchain.cross_prefix == "aarch64-linux-gnu-");
-  CHECK(toolchain.exe_wrapper == std::vector<std::string>{"qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"});
+  CHECK(toolchain.exe_wrapper ==
+        std::vector<std::string>{"qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"});
   CHECK(toolchain.cpu_family == "aarch64");
   CHECK(toolchain.cpu == "armv8-a");
   CHECK(toolchain.endian == "little");
@@ -58,7 +59,8 @@ TEST_CASE("the fingerprint asks the compilers who they are", "[toolchain]") {
 TEST_CASE("a compiler that cannot run names the command", "[toolchain]") {
   auto toolchain = load_toolchain({xstage::test::source_root() / "cross" / "aarch64.ini"});
   xstage::test::FakeRunner runner;
-  REQUIRE_THROWS_MATCHES(fingerprint(toolchain, runner), Error,
-                         Catch::Message("toolchain check failed: `aarch64-linux-gnu-gcc --version` exited with 127: "
-                                        "not found"));
+  REQUIRE_THROWS_MATCHES(
+      fingerprint(toolchain, runner), Error,
+      Catch::Message("toolchain check failed: `aarch64-linux-gnu-gcc --version` exited with 127: "
+                     "not found"));
 }

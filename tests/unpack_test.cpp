@@ -50,10 +50,21 @@ void write_archive(const fs::path& path, const std::vector<Entry>& entries, Form
     archive_entry_set_mtime(entry, 1700000000, 0);
     switch (item.type) {
     case 'd': archive_entry_set_filetype(entry, AE_IFDIR); break;
-    case 'l': archive_entry_set_filetype(entry, AE_IFLNK); archive_entry_set_symlink(entry, item.data.c_str()); break;
-    case 'h': archive_entry_set_filetype(entry, AE_IFREG); archive_entry_set_hardlink(entry, item.data.c_str()); break;
-    case 'c': archive_entry_set_filetype(entry, AE_IFCHR); archive_entry_set_rdev(entry, makedev(1, 3)); break;
-    default: archive_entry_set_filetype(entry, AE_IFREG); archive_entry_set_size(entry, static_cast<la_int64_t>(item.data.size()));
+    case 'l':
+      archive_entry_set_filetype(entry, AE_IFLNK);
+      archive_entry_set_symlink(entry, item.data.c_str());
+      break;
+    case 'h':
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_hardlink(entry, item.data.c_str());
+      break;
+    case 'c':
+      archive_entry_set_filetype(entry, AE_IFCHR);
+      archive_entry_set_rdev(entry, makedev(1, 3));
+      break;
+    default:
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_size(entry, static_cast<la_int64_t>(item.data.size()));
     }
     REQUIRE(archive_write_header(writer, entry) == ARCHIVE_OK);
     if (item.type == 'f') {
@@ -89,9 +100,10 @@ std::string refusal(const std::vector<Entry>& entries) {
 TEST_CASE("a single top-level directory is stripped, in every format", "[source]") {
   auto format = GENERATE(Format::tar_xz, Format::tar_gz, Format::tar_bz2, Format::tar_zst, Format::zip);
   auto root = make_temp_dir("unpack");
-  write_archive(root / "pkg.archive",
-                {{"pkg-1.0/", 'd', ""}, {"pkg-1.0/README", 'f', "read me"}, {"pkg-1.0/src/a.c", 'f', "int a;"}},
-                format);
+  write_archive(
+      root / "pkg.archive",
+      {{"pkg-1.0/", 'd', ""}, {"pkg-1.0/README", 'f', "read me"}, {"pkg-1.0/src/a.c", 'f', "int a;"}},
+      format);
   unpack_archive(root / "pkg.archive", root / "src");
   CHECK(read_file(root / "src" / "README") == "read me");
   CHECK(read_file(root / "src" / "src" / "a.c") == "int a;");
@@ -101,7 +113,8 @@ TEST_CASE("a single top-level directory is stripped, in every format", "[source]
 
 TEST_CASE("an archive with several top-level entries is unpacked as it is", "[source]") {
   auto root = make_temp_dir("unpack");
-  write_archive(root / "flat.tar.gz", {{"./", 'd', ""}, {"./a", 'f', "A"}, {"./b/c", 'f', "C"}}, Format::tar_gz);
+  write_archive(root / "flat.tar.gz", {{"./", 'd', ""}, {"./a", 'f', "A"}, {"./b/c", 'f', "C"}},
+                Format::tar_gz);
   fs::create_directories(root / "src");
   unpack_archive(root / "flat.tar.gz", root / "src");
   CHECK(read_file(root / "src" / "a") == "A");
@@ -168,7 +181,8 @@ TEST_CASE("unpacking into a directory that has files is refused", "[source]") {
   xstage::test::write_file(root / "src" / "old", "x");
   REQUIRE_THROWS_MATCHES(unpack_archive(root / "pkg.tar.xz", root / "src"), Error,
                          Catch::Message("cannot unpack " + (root / "pkg.tar.xz").string() + " into " +
-                                        (root / "src").string() + ": it exists and is not an empty directory"));
+                                        (root / "src").string() +
+                                        ": it exists and is not an empty directory"));
 }
 
 TEST_CASE("a file that is not an archive is named in the error", "[source]") {

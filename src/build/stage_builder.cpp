@@ -22,14 +22,16 @@ bool is_native(const recipe::Recipe& recipe) {
 PipelineBuilder::PipelineBuilder(const recipe::Pipeline& pipeline, const toolchain::Toolchain& toolchain,
                                  const std::map<std::string, key::StageKey>& keys, cache::Cache& cache,
                                  BuildOptions options, process::CommandRunner& runner, Status& status)
-    : m_pipeline(pipeline), m_toolchain(toolchain), m_keys(keys), m_cache(cache), m_options(std::move(options)),
-      m_runner(runner), m_status(status) {}
+    : m_pipeline(pipeline), m_toolchain(toolchain), m_keys(keys), m_cache(cache),
+      m_options(std::move(options)), m_runner(runner), m_status(status) {}
 
 fs::path PipelineBuilder::work_dir(const std::string& stage) const {
   return m_options.work_root / m_pipeline.name() / stage;
 }
 
-fs::path PipelineBuilder::log_path(const std::string& stage) const { return work_dir(stage) / "build.log"; }
+fs::path PipelineBuilder::log_path(const std::string& stage) const {
+  return work_dir(stage) / "build.log";
+}
 
 std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>& stages) {
   std::vector<StageOutcome> outcomes;
@@ -56,12 +58,13 @@ void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, c
     }
     bool native = is_native(*ancestor);
     fs::create_directories(native ? host : root);
-    layer::extract_layer(m_cache.blob_path(restored.entry->layer.digest), native ? host : root, ancestor->name,
-                         native ? host_owners : target_owners);
+    layer::extract_layer(m_cache.blob_path(restored.entry->layer.digest), native ? host : root,
+                         ancestor->name, native ? host_owners : target_owners);
   }
 }
 
-std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::Recipe& recipe, const fs::path& into) {
+std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::Recipe& recipe,
+                                                                 const fs::path& into) {
   std::map<std::string, fs::path> dirs;
   for (const recipe::Source& source : recipe.sources) {
     fs::path dir = into / source.name;
@@ -70,12 +73,11 @@ std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::R
     case recipe::SourceKind::archive:
       source::unpack_archive(source::fetch_archive(source, m_options.fetch, m_runner), dir);
       break;
-    case recipe::SourceKind::git:
-      source::checkout_git(source, m_options.fetch, dir, m_runner);
-      break;
+    case recipe::SourceKind::git: source::checkout_git(source, m_options.fetch, dir, m_runner); break;
     case recipe::SourceKind::path:
       fs::create_directories(into);
-      fs::copy(m_options.project_root / source.path, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+      fs::copy(m_options.project_root / source.path, dir,
+               fs::copy_options::recursive | fs::copy_options::copy_symlinks);
       break;
     }
     dirs[source.name] = dir;
@@ -142,8 +144,8 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
 
   m_status.stage_step(recipe.name, "layer");
   fs::path layer_file = work / "layer.tar.zst";
-  layer::write_layer(destdir, layer_file);
-  cache::CacheEntry entry = m_cache.store(stage_key.key, recipe.name, stage_key.manifest, layer_file);
+  layer::LayerInfo info = layer::write_layer(destdir, layer_file);
+  cache::CacheEntry entry = m_cache.store(stage_key.key, recipe.name, stage_key.manifest, layer_file, info);
   outcome.layer_size = entry.layer.size;
   // The scratch trees are large and rebuilt from layers next time; the log stays.
   fs::remove_all(sysroot);

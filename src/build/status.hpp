@@ -9,10 +9,10 @@ namespace xstage::build {
 struct StageOutcome {
   std::string stage;
   std::string key;
-  bool hit = false;         // restored from the cache, not built
-  double seconds = 0;       // wall time spent on the stage
+  bool hit = false;   // restored from the cache, not built
+  double seconds = 0; // wall time spent on the stage
   std::uint64_t layer_size = 0;
-  std::string ccache;       // "53/63 (84%)" compiles served by ccache, or "-"
+  std::string ccache; // "53/63 (84%)" compiles served by ccache, or "-"
 };
 
 // Progress of a build, reported by the core and shown by the CLI: the core

@@ -80,7 +80,8 @@ std::string option_string(const StepPlan& step, const std::string& key, const st
   return found == step.options.end() ? fallback : found->second.as_string();
 }
 
-std::vector<std::string> option_list(const BuildContext& context, const StepPlan& step, const std::string& key) {
+std::vector<std::string> option_list(const BuildContext& context, const StepPlan& step,
+                                     const std::string& key) {
   std::vector<std::string> items;
   auto found = step.options.find(key);
   if (found != step.options.end()) {

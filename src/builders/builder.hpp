@@ -53,7 +53,8 @@ void run_command(BuildContext& context, const std::string& step, process::Invoca
 // Option helpers: a string (or `fallback`), a list of substituted strings,
 // a boolean, and `env` entries (NAME=value) as a map.
 std::string option_string(const StepPlan& step, const std::string& key, const std::string& fallback);
-std::vector<std::string> option_list(const BuildContext& context, const StepPlan& step, const std::string& key);
+std::vector<std::string> option_list(const BuildContext& context, const StepPlan& step,
+                                     const std::string& key);
 bool option_flag(const StepPlan& step, const std::string& key);
 std::map<std::string, std::string> option_env(const BuildContext& context, const StepPlan& step);
 

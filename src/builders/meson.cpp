@@ -1,10 +1,8 @@
 // The meson builder: cross/aarch64.ini plus a per-stage overlay (sys_root,
 // pkg_config_libdir, exe_wrapper pointed at the sysroot); `meson test` runs
 // the project's tests through the exe_wrapper.
-#include <fstream>
-
 #include "builders/builder.hpp"
-#include "util/error.hpp"
+#include "util/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -14,13 +12,7 @@ void build_meson(BuildContext& context, const StepPlan& step) {
   fs::path source = step.source_dir / option_string(step, "subdir", "");
   fs::path build = context.work / "build" / step.name;
   fs::path overlay = context.work / (step.name + "-overlay.ini");
-  {
-    std::ofstream out(overlay, std::ios::trunc);
-    out << toolchain::meson_overlay(context.toolchain, context.env);
-    if (!out) {
-      throw Error("cannot write " + overlay.string());
-    }
-  }
+  util::write_file_atomically(overlay, toolchain::meson_overlay(context.toolchain, context.env));
   std::vector<std::string> setup = {"meson", "setup"};
   for (const fs::path& file : context.toolchain.files) {
     setup.push_back("--cross-file=" + file.string());
@@ -36,13 +28,15 @@ void build_meson(BuildContext& context, const StepPlan& step) {
   std::map<std::string, std::string> env = option_env(context, step);
   std::string jobs = std::to_string(context.env.jobs);
   run_command(context, step.name + ": setup", {setup, {}, env, {}});
-  run_command(context, step.name + ": compile", {{"meson", "compile", "-C", build.string(), "-j", jobs}, {}, env, {}});
+  run_command(context, step.name + ": compile",
+              {{"meson", "compile", "-C", build.string(), "-j", jobs}, {}, env, {}});
   if (option_flag(step, "test")) {
     run_command(context, step.name + ": test",
                 {{"meson", "test", "-C", build.string(), "--print-errorlogs"}, {}, env, {}});
   }
-  run_command(context, step.name + ": install",
-              {{"meson", "install", "-C", build.string(), "--destdir", context.destdir.string()}, {}, env, {}});
+  run_command(
+      context, step.name + ": install",
+      {{"meson", "install", "-C", build.string(), "--destdir", context.destdir.string()}, {}, env, {}});
 }
 
 } // namespace xstage::builders

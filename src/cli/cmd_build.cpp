@@ -1,8 +1,8 @@
 // xstage build [STAGE...]: builds what is missing in DAG order, with progress
 // and a summary table; a failure shows the tail of the stage's log.
 #include <chrono>
-#include <fstream>
 #include <deque>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -44,7 +44,8 @@ void print_tail(const std::filesystem::path& log, std::size_t count) {
 } // namespace
 
 void add_build_command(CLI::App& app, const GlobalOptions& options) {
-  auto* command = app.add_subcommand("build", "Build the stages (default: all) that are not cached, in DAG order");
+  auto* command =
+      app.add_subcommand("build", "Build the stages (default: all) that are not cached, in DAG order");
   auto args = std::make_shared<BuildArguments>();
   command->add_option("stages", args->stages, "Stages to build, with their ancestors");
   command->add_option("-j,--jobs", args->jobs, "Parallel jobs per stage (default: number of cores)");

@@ -17,33 +17,37 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
     auto entries = cache.entries();
     fmt::print("{:<16}  {:<12}  {:>9}  {}\n", "stage", "key", "layer", "digest");
     for (const auto& entry : entries) {
-      fmt::print("{:<16}  {:<12}  {:>9}  {}\n", entry.stage, entry.key.substr(0, 12), human_size(entry.layer.size),
-                 entry.layer.digest);
+      fmt::print("{:<16}  {:<12}  {:>9}  {}\n", entry.stage, entry.key.substr(0, 12),
+                 human_size(entry.layer.size), entry.layer.digest);
     }
     fmt::print("{} entries in {}\n", entries.size(), cache_dir(options).string());
   });
 
-  command->add_subcommand("verify", "Re-hash every blob; evict entries whose blob is corrupt")->callback([&options] {
-    cache::Cache cache(cache_dir(options));
-    auto report = cache.verify();
-    for (const auto& eviction : report.evicted) {
-      fmt::print("evicted {} ({}): {}\n", eviction.stage, eviction.key.substr(0, 12), eviction.reason);
-    }
-    fmt::print("{} blobs checked, {} bad\n", report.blobs_checked, report.bad_blobs.size());
-    if (!report.bad_blobs.empty()) {
-      throw Error(fmt::format("cache verify found {} corrupt blobs; their entries were evicted",
-                              report.bad_blobs.size()));
-    }
-  });
+  command->add_subcommand("verify", "Re-hash every blob; evict entries whose blob is corrupt")
+      ->callback([&options] {
+        cache::Cache cache(cache_dir(options));
+        auto report = cache.verify();
+        for (const auto& eviction : report.evicted) {
+          fmt::print("evicted {} ({}): {}\n", eviction.stage, eviction.key.substr(0, 12), eviction.reason);
+        }
+        fmt::print("{} blobs checked, {} bad\n", report.blobs_checked, report.bad_blobs.size());
+        if (!report.bad_blobs.empty()) {
+          throw Error(fmt::format("cache verify found {} corrupt blobs; their entries were evicted",
+                                  report.bad_blobs.size()));
+        }
+      });
 
-  auto* gc = command->add_subcommand("gc", "Remove the oldest entries until the cache fits, and unreferenced blobs");
+  auto* gc =
+      command->add_subcommand("gc", "Remove the oldest entries until the cache fits, and unreferenced blobs");
   auto max_size = std::make_shared<std::string>("10G");
-  gc->add_option("--max-size", *max_size, "Largest total blob size to keep, e.g. 500M, 10G")->capture_default_str();
+  gc->add_option("--max-size", *max_size, "Largest total blob size to keep, e.g. 500M, 10G")
+      ->capture_default_str();
   gc->callback([&options, max_size] {
     cache::Cache cache(cache_dir(options));
     auto report = cache.gc(cache::parse_size(*max_size));
     fmt::print("removed {} entries and {} blobs, freed {}; {} remain\n", report.removed_keys.size(),
-               report.removed_blobs.size(), human_size(report.bytes_freed), human_size(report.remaining_size));
+               report.removed_blobs.size(), human_size(report.bytes_freed),
+               human_size(report.remaining_size));
   });
 }
 

@@ -9,7 +9,8 @@
 namespace xstage::cli {
 
 void add_explain_command(CLI::App& app, const GlobalOptions& options) {
-  auto* command = app.add_subcommand("explain", "Say which inputs of a stage changed since its newest cached build");
+  auto* command =
+      app.add_subcommand("explain", "Say which inputs of a stage changed since its newest cached build");
   auto stage = std::make_shared<std::string>();
   command->add_option("stage", *stage, "Stage name")->required();
   command->callback([&options, stage] {

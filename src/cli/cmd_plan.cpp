@@ -21,11 +21,12 @@ void add_plan_command(CLI::App& app, const GlobalOptions& options) {
       parents_width = std::max(parents_width, fmt::format("{}", fmt::join(recipe.parents, ",")).size());
     }
     fmt::print("pipeline {}: {} stages in build order\n", project.pipeline.name(), stages.size());
-    fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", "stage", name_width, "builder", "parents", parents_width, "key");
+    fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", "stage", name_width, "builder", "parents", parents_width,
+               "key");
     for (const auto& recipe : stages) {
       std::string parents = recipe.parents.empty() ? "-" : fmt::format("{}", fmt::join(recipe.parents, ","));
-      fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", recipe.name, name_width, recipe.builder, parents, parents_width,
-                 keys.at(recipe.name).key);
+      fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", recipe.name, name_width, recipe.builder, parents,
+                 parents_width, keys.at(recipe.name).key);
     }
   });
 }

@@ -60,12 +60,14 @@ void ConsoleStatus::note(const std::string& text) {
   fmt::print("note: {}\n", text);
 }
 
-void ConsoleStatus::print_summary(const std::vector<build::StageOutcome>& outcomes, double total_seconds) const {
+void ConsoleStatus::print_summary(const std::vector<build::StageOutcome>& outcomes,
+                                  double total_seconds) const {
   std::size_t width = 5;
   for (const auto& outcome : outcomes) {
     width = std::max(width, outcome.stage.size());
   }
-  fmt::print("\n{:<{}}  {:<5}  {:>8}  {:>9}  {:<16}  {}\n", "stage", width, "", "time", "layer", "ccache", "key");
+  fmt::print("\n{:<{}}  {:<5}  {:>8}  {:>9}  {:<16}  {}\n", "stage", width, "", "time", "layer", "ccache",
+             "key");
   std::size_t built = 0;
   for (const auto& outcome : outcomes) {
     built += outcome.hit ? 0 : 1;

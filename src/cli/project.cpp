@@ -68,7 +68,8 @@ Project load_project(const GlobalOptions& options) {
   if (cross_files.empty()) {
     cross_files.push_back(root / "cross" / "aarch64.ini");
   }
-  return Project{root, toolchain::load_toolchain(cross_files), recipe::Pipeline::load(root, options.pipeline)};
+  return Project{root, toolchain::load_toolchain(cross_files),
+                 recipe::Pipeline::load(root, options.pipeline)};
 }
 
 } // namespace xstage::cli

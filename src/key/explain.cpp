@@ -55,9 +55,9 @@ void compare_sources(const json& before, const json& now, std::vector<std::strin
     }
     if (old_source.contains("files") && new_source.contains("files")) {
       std::string root = new_source.value("path", name);
-      compare_members(old_source["files"], new_source["files"],
-                      [&](const std::string& file) { return fmt::format("source file {}/{}", root, file); },
-                      changes);
+      compare_members(
+          old_source["files"], new_source["files"],
+          [&](const std::string& file) { return fmt::format("source file {}/{}", root, file); }, changes);
     } else {
       changes.push_back(fmt::format("source {} {}", name, change_word(old_source, new_source)));
     }
@@ -80,18 +80,21 @@ std::vector<std::string> explain_changes(const json& before, const json& now) {
   json old_recipe = member(before, "recipe");
   json new_recipe = member(now, "recipe");
   for (const std::string& section : keys_of(old_recipe, new_recipe)) {
-    compare_members(member(old_recipe, section), member(new_recipe, section),
-                    [&](const std::string& key) { return fmt::format("recipe [{}] {}", section, key); }, changes);
+    compare_members(
+        member(old_recipe, section), member(new_recipe, section),
+        [&](const std::string& key) { return fmt::format("recipe [{}] {}", section, key); }, changes);
   }
-  compare_members(member(before, "options"), member(now, "options"),
-                  [](const std::string& key) { return "option " + key; }, changes);
+  compare_members(
+      member(before, "options"), member(now, "options"),
+      [](const std::string& key) { return "option " + key; }, changes);
   compare_sources(member(before, "sources"), member(now, "sources"), changes);
   json old_toolchain = member(before, "toolchain");
   json new_toolchain = member(now, "toolchain");
-  compare_members(old_toolchain, new_toolchain, [](const std::string& key) { return "toolchain " + key; },
-                  changes);
-  compare_members(member(before, "parents"), member(now, "parents"),
-                  [](const std::string& key) { return "parent " + key; }, changes);
+  compare_members(
+      old_toolchain, new_toolchain, [](const std::string& key) { return "toolchain " + key; }, changes);
+  compare_members(
+      member(before, "parents"), member(now, "parents"),
+      [](const std::string& key) { return "parent " + key; }, changes);
   return changes;
 }
 

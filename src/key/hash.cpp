@@ -18,7 +18,9 @@ Sha256::Sha256() : m_context(EVP_MD_CTX_new()) {
   }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(m_context); }
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(m_context);
+}
 
 void Sha256::update(std::string_view data) {
   EVP_DigestUpdate(m_context, data.data(), data.size());

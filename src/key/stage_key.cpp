@@ -20,7 +20,8 @@ nlohmann::json tree_digest(const fs::path& directory, const std::string& display
     throw Error(fmt::format("source directory {} does not exist", display));
   }
   std::vector<fs::path> paths;
-  for (auto it = fs::recursive_directory_iterator(directory); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(directory); it != fs::recursive_directory_iterator();
+       ++it) {
     if (!it->is_directory() || it->is_symlink()) {
       paths.push_back(it->path());
     }
@@ -36,8 +37,8 @@ nlohmann::json tree_digest(const fs::path& directory, const std::string& display
       bool executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
       files[relative] = sha256_file(path) + (executable ? " +x" : "");
     } else {
-      throw Error(fmt::format("source directory {} contains {}, which is neither a file nor a symlink", display,
-                              relative));
+      throw Error(fmt::format("source directory {} contains {}, which is neither a file nor a symlink",
+                              display, relative));
     }
   }
   return files;
@@ -49,9 +50,7 @@ nlohmann::json source_digests(const recipe::Recipe& recipe, const fs::path& proj
   nlohmann::json sources = nlohmann::json::object();
   for (const recipe::Source& source : recipe.sources) {
     switch (source.kind) {
-    case recipe::SourceKind::archive:
-      sources[source.name] = {{"sha256", source.sha256}};
-      break;
+    case recipe::SourceKind::archive: sources[source.name] = {{"sha256", source.sha256}}; break;
     case recipe::SourceKind::git:
       sources[source.name] = {{"git", source.git}, {"commit", source.commit}};
       break;
@@ -65,8 +64,8 @@ nlohmann::json source_digests(const recipe::Recipe& recipe, const fs::path& proj
 }
 
 nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json& sources,
-                             const nlohmann::json& toolchain, const std::map<std::string, std::string>& parent_keys,
-                             int format_version) {
+                             const nlohmann::json& toolchain,
+                             const std::map<std::string, std::string>& parent_keys, int format_version) {
   nlohmann::json content = recipe.content;
   nlohmann::json options = content.contains("options") ? content["options"] : nlohmann::json::object();
   content.erase("options");
@@ -75,13 +74,14 @@ nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json&
     parents[name] = parent_key;
   }
   return {
-      {"format", format_version}, {"stage", recipe.name},   {"builder", recipe.builder},
-      {"recipe", content},        {"options", options},     {"sources", sources},
-      {"toolchain", toolchain},   {"parents", parents},
+      {"format", format_version}, {"stage", recipe.name}, {"builder", recipe.builder}, {"recipe", content},
+      {"options", options},       {"sources", sources},   {"toolchain", toolchain},    {"parents", parents},
   };
 }
 
-std::string key_of(const nlohmann::json& manifest) { return sha256_hex(manifest.dump()); }
+std::string key_of(const nlohmann::json& manifest) {
+  return sha256_hex(manifest.dump());
+}
 
 std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
                                              const toolchain::Fingerprint& toolchain,

@@ -31,7 +31,8 @@ nlohmann::json source_digests(const recipe::Recipe& recipe, const std::filesyste
 // recipe content (values, not text: comments and whitespace do not count),
 // options, source digests, toolchain fingerprint and the parents' keys.
 nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json& sources,
-                             const nlohmann::json& toolchain, const std::map<std::string, std::string>& parent_keys,
+                             const nlohmann::json& toolchain,
+                             const std::map<std::string, std::string>& parent_keys,
                              int format_version = k_recipe_format_version);
 
 // SHA-256 over the manifest's canonical JSON: object keys sorted (nlohmann's

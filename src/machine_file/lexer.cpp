@@ -47,9 +47,9 @@ struct Token {
   Kind kind = Kind::end;
   std::size_t begin = 0; // offsets into the joined value text
   std::size_t end = 0;
-  Value value;           // for strings, integers and booleans
-  std::string name;      // for names
-  char punct = '\0';     // for punctuation
+  Value value;       // for strings, integers and booleans
+  std::string name;  // for names
+  char punct = '\0'; // for punctuation
 };
 
 bool is_name_char(char c) {
@@ -118,13 +118,16 @@ public:
 
   [[noreturn]] void fail(std::size_t offset, std::string_view message) const {
     auto piece = static_cast<std::size_t>(std::upper_bound(m_starts.begin(), m_starts.end(), offset) -
-                                          m_starts.begin()) - 1;
+                                          m_starts.begin()) -
+                 1;
     const ValueText::Piece& where = m_value.pieces[piece];
     m_source.fail(where.line, where.column + static_cast<int>(offset - m_starts[piece]), message);
   }
 
   // An empty value has no token to point at, so point just past the '='.
-  [[noreturn]] void fail_empty() const { m_source.fail(m_value.line, m_value.column, "expected a value after '='"); }
+  [[noreturn]] void fail_empty() const {
+    m_source.fail(m_value.line, m_value.column, "expected a value after '='");
+  }
 
   // How a token reads in an error message: "string 'a'", "']'", "end of value".
   std::string describe(const Token& token) const {
@@ -385,8 +388,8 @@ private:
         return Value(std::move(items));
       }
       if (!starts_value(peek())) {
-        m_lexer.fail(peek().begin, fmt::format("expected a value or ']' in array, got {}",
-                                               m_lexer.describe(peek())));
+        m_lexer.fail(peek().begin,
+                     fmt::format("expected a value or ']' in array, got {}", m_lexer.describe(peek())));
       }
       items.push_back(parse_sum(depth));
       if (at_punct(',')) {

@@ -29,7 +29,9 @@ struct RawSection {
 
 constexpr std::string_view k_spaces = " \t\f\v";
 
-int column_of(std::size_t index) { return static_cast<int>(index) + 1; }
+int column_of(std::size_t index) {
+  return static_cast<int>(index) + 1;
+}
 
 // Splits one file into sections, keys and value text the way Python's
 // configparser does for Meson (delimiter '=' only, case-sensitive keys,
@@ -49,7 +51,8 @@ public:
         continue;
       }
       if (m_in_value && first > m_indent) {
-        m_sections.back().entries.back().text.pieces.push_back({number, column_of(first), line.substr(first)});
+        m_sections.back().entries.back().text.pieces.push_back(
+            {number, column_of(first), line.substr(first)});
         continue;
       }
       m_in_value = false;
@@ -79,8 +82,9 @@ private:
     std::string name = line.substr(open + 1, close - open - 1);
     for (const RawSection& section : m_sections) {
       if (section.name == name) {
-        m_source.fail(number, column_of(open),
-                      fmt::format("duplicate section [{}], first defined on line {}", name, section.location.line));
+        m_source.fail(
+            number, column_of(open),
+            fmt::format("duplicate section [{}], first defined on line {}", name, section.location.line));
       }
     }
     m_sections.push_back({name, m_source.location(number, column_of(open)), {}});
@@ -88,7 +92,8 @@ private:
 
   void read_key(int number, const std::string& line, std::size_t first) {
     if (m_sections.empty()) {
-      m_source.fail(number, column_of(first), "expected a section header like [binaries] before the first key");
+      m_source.fail(number, column_of(first),
+                    "expected a section header like [binaries] before the first key");
     }
     std::size_t equals = line.find('=', first);
     if (equals == std::string::npos) {
@@ -145,8 +150,7 @@ struct PendingSection {
 
 // Merges files the way configparser reads several: sections keep their first
 // position, and a later file's key replaces the text of an earlier one in place.
-template <typename Layers>
-std::vector<PendingSection> compose(const Layers& layers) {
+template <typename Layers> std::vector<PendingSection> compose(const Layers& layers) {
   std::vector<PendingSection> sections;
   for (const auto& layer : layers) {
     for (const RawSection& raw : layer->sections) {
@@ -178,7 +182,8 @@ const Value* builtin(const std::string& name) {
 
 // Evaluates one section's keys in order. Each key joins the scope once
 // evaluated, shadowing a constant of the same name, as in Meson.
-std::vector<Entry> evaluate_section(const PendingSection& section, const std::map<std::string, Value>& constants,
+std::vector<Entry> evaluate_section(const PendingSection& section,
+                                    const std::map<std::string, Value>& constants,
                                     std::map<std::string, Value>& scope) {
   Lookup lookup = [&](const std::string& name) -> const Value* {
     if (auto found = scope.find(name); found != scope.end()) {

@@ -116,7 +116,8 @@ CommandResult SpawnRunner::run(const Invocation& invocation) {
     read_end = FileDescriptor(pipe_fds[0]);
     write_end = FileDescriptor(pipe_fds[1]);
   } else {
-    write_end = FileDescriptor(::open(invocation.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    write_end =
+        FileDescriptor(::open(invocation.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     if (write_end.get() < 0) {
       throw Error(fmt::format("cannot open log {}: {}", invocation.log.string(), std::strerror(errno)));
     }
@@ -158,8 +159,10 @@ std::string quote_command(const std::vector<std::string>& argv) {
     if (!line.empty()) {
       line += ' ';
     }
-    bool plain = !arg.empty() && arg.find_first_not_of(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == std::string::npos;
+    bool plain =
+        !arg.empty() &&
+        arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
+            std::string::npos;
     if (plain) {
       line += arg;
     } else {

@@ -18,9 +18,9 @@ struct CommandResult {
 // A command and where it runs.
 struct Invocation {
   std::vector<std::string> argv;
-  std::filesystem::path cwd;                // empty: the caller's
-  std::map<std::string, std::string> env;   // set on top of the caller's environment
-  std::filesystem::path log;                // non-empty: output is appended here, not captured
+  std::filesystem::path cwd;              // empty: the caller's
+  std::map<std::string, std::string> env; // set on top of the caller's environment
+  std::filesystem::path log;              // non-empty: output is appended here, not captured
 };
 
 // Runs commands. Core code takes this interface rather than spawning itself,

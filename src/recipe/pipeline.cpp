@@ -29,9 +29,9 @@ void check_parents_exist(const std::vector<Recipe>& recipes) {
   for (const Recipe& recipe : recipes) {
     for (const std::string& parent : recipe.parents) {
       if (std::find(names.begin(), names.end(), parent) == names.end()) {
-        throw Error(recipe.diagnostic(
-            recipe.parents_location, fmt::format("unknown parent '{}' of stage '{}'{}", parent, recipe.name,
-                                                 util::did_you_mean(parent, names))));
+        throw Error(recipe.diagnostic(recipe.parents_location,
+                                      fmt::format("unknown parent '{}' of stage '{}'{}", parent, recipe.name,
+                                                  util::did_you_mean(parent, names))));
       }
     }
   }

@@ -46,8 +46,7 @@ bool has_type(const Value& value, ValueType type) {
 }
 
 bool is_hex_of_length(std::string_view text, std::size_t length) {
-  return text.size() == length &&
-         std::all_of(text.begin(), text.end(), [](char c) {
+  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
 }
@@ -80,8 +79,8 @@ public:
       }
     }
     if (recipe.builder != "debian" && recipe.sources.empty()) {
-      fail(Location{m_display_path, 1, 1}, fmt::format("stage '{}' uses builder '{}' but has no [source]",
-                                                       recipe.name, recipe.builder));
+      fail(Location{m_display_path, 1, 1},
+           fmt::format("stage '{}' uses builder '{}' but has no [source]", recipe.name, recipe.builder));
     }
     check_required_options(file, recipe);
     recipe.content = file.to_json();
@@ -123,8 +122,8 @@ private:
       auto [kind, name] = split_section_name(section.name);
       const SectionSpec* spec = find_spec(kind);
       if (spec == nullptr) {
-        fail(section.location, fmt::format("unknown section [{}]{}", section.name,
-                                           util::did_you_mean(kind, known)));
+        fail(section.location,
+             fmt::format("unknown section [{}]{}", section.name, util::did_you_mean(kind, known)));
       }
       if (!name.empty() && !spec->takes_name) {
         fail(section.location, fmt::format("section [{}] takes no name; write [{}]", section.name, kind));
@@ -144,8 +143,8 @@ private:
     }
     std::map<std::string, Value> values;
     for (const Entry& entry : section.entries) {
-      auto spec = std::find_if(specs.begin(), specs.end(),
-                               [&](const KeySpec& s) { return s.name == entry.key; });
+      auto spec =
+          std::find_if(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.name == entry.key; });
       if (spec == specs.end()) {
         fail(entry.location, fmt::format("unknown key '{}' in section [{}]{}{}", entry.key, section.name,
                                          context, util::did_you_mean(entry.key, known)));

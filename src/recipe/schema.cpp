@@ -22,9 +22,13 @@ const std::vector<std::string>& builder_names() {
 const std::vector<SectionSpec>& section_specs() {
   using enum ValueType;
   static const std::vector<SectionSpec> specs = {
-      {"stage", false, true,
+      {"stage",
+       false,
+       true,
        {{"description", string, true}, {"builder", string, true}, {"parents", string_array, false}}},
-      {"source", true, true,
+      {"source",
+       true,
+       true,
        {{"url", string, false},
         {"sha256", string, false},
         {"mirrors", string_array, false},
@@ -45,9 +49,7 @@ const std::vector<KeySpec>& builder_option_specs(std::string_view builder) {
   static const std::vector<KeySpec> no_options;
   static const std::map<std::string_view, std::vector<KeySpec>> specs = {
       {"debian",
-       {{"packages", string_array, true},
-        {"suite", string, false},
-        {"architecture", string, false}}},
+       {{"packages", string_array, true}, {"suite", string, false}, {"architecture", string, false}}},
       {"configure",
        {{"style", string, false},
         {"prefix", string, false},

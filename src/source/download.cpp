@@ -53,7 +53,8 @@ std::size_t write_body(char* data, std::size_t size, std::size_t count, void* us
 int report_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<Transfer*>(user);
   try {
-    (*transfer->progress)(*transfer->url, static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total));
+    (*transfer->progress)(*transfer->url, static_cast<std::uint64_t>(done),
+                          static_cast<std::uint64_t>(total));
     return 0;
   } catch (...) {
     transfer->failure = std::current_exception();

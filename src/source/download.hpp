@@ -10,7 +10,8 @@ namespace xstage::source {
 
 // Reports progress: what is being fetched (a URL, a package), bytes done and
 // the expected total (0 when unknown).
-using ProgressCallback = std::function<void(const std::string& what, std::uint64_t done, std::uint64_t total)>;
+using ProgressCallback =
+    std::function<void(const std::string& what, std::uint64_t done, std::uint64_t total)>;
 
 // Downloads `url` with libcurl into `file` (created or truncated), following
 // redirects (to http, https or ftp only), failing on HTTP errors, giving up on

@@ -139,8 +139,8 @@ public:
     std::string origin = m_source.location.file.empty()
                              ? ""
                              : fmt::format(" of {}:{}", m_source.location.file, m_source.location.line);
-    throw Error(fmt::format("cannot fetch {} (sha256 {}) for source '{}'{}; tried:\n  {}", m_name, m_source.sha256,
-                            m_source.name, origin, join(m_tried, "\n  ")));
+    throw Error(fmt::format("cannot fetch {} (sha256 {}) for source '{}'{}; tried:\n  {}", m_name,
+                            m_source.sha256, m_source.name, origin, join(m_tried, "\n  ")));
   }
 
 private:
@@ -185,7 +185,8 @@ private:
     const std::string& package = m_source.debian_source;
     std::string place = "debian source package " + package;
     // Debian policy's package names; anything else could pass apt an option or a path.
-    if (package.size() < 2 || package.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789+-.") != std::string::npos ||
+    if (package.size() < 2 ||
+        package.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789+-.") != std::string::npos ||
         !std::isalnum(static_cast<unsigned char>(package[0]))) {
       failed(place, "not a debian package name");
       return std::nullopt;
@@ -210,12 +211,13 @@ private:
           match = name;
         }
         if (name.find(".orig") != std::string::npos && name.find(".asc") == std::string::npos) {
-          offered.push_back(name);
+          offered.push_back(
+              fmt::format("{} with sha256 {}", name, digest.substr(std::string("SHA256:").size())));
         }
       }
     }
     if (match.empty()) {
-      failed(place, fmt::format("apt offers no file with that sha256 (it offers {})",
+      failed(place, fmt::format("checksum mismatch: no file with sha256 {} (apt offers {})", m_source.sha256,
                                 offered.empty() ? std::string("no upstream tarball") : join(offered, ", ")));
       return std::nullopt;
     }
@@ -296,7 +298,8 @@ std::string run_git(process::CommandRunner& runner, std::vector<std::string> arg
 }
 
 bool has_commit(process::CommandRunner& runner, const fs::path& repository, const std::string& commit) {
-  process::Invocation probe{{"git", "-C", repository.string(), "cat-file", "-e", commit + "^{commit}"}, {}, {}, {}};
+  process::Invocation probe{
+      {"git", "-C", repository.string(), "cat-file", "-e", commit + "^{commit}"}, {}, {}, {}};
   return runner.run(probe).exit_code == 0;
 }
 
@@ -306,7 +309,8 @@ bool is_full_commit(std::string_view commit) {
 
 } // namespace
 
-fs::path fetch_archive(const recipe::Source& source, const FetchOptions& options, process::CommandRunner& runner) {
+fs::path fetch_archive(const recipe::Source& source, const FetchOptions& options,
+                       process::CommandRunner& runner) {
   if (source.kind != recipe::SourceKind::archive) {
     throw Error(fmt::format("source '{}' is not an archive (url and sha256)", source.name));
   }
@@ -343,8 +347,11 @@ void checkout_git(const recipe::Source& source, const FetchOptions& options, con
       options.progress("git fetch " + source.git, 0, 0);
     }
     // Most servers hand out a commit by id; for the others, fetch every branch and tag.
-    process::Invocation by_id{{"git", "-C", cache.string(), "fetch", "--quiet", "--no-tags", "--", source.git, commit},
-                              {}, {{"GIT_TERMINAL_PROMPT", "0"}}, {}};
+    process::Invocation by_id{
+        {"git", "-C", cache.string(), "fetch", "--quiet", "--no-tags", "--", source.git, commit},
+        {},
+        {{"GIT_TERMINAL_PROMPT", "0"}},
+        {}};
     if (runner.run(by_id).exit_code != 0 || !has_commit(runner, cache, commit)) {
       run_git(runner, {"git", "-C", cache.string(), "fetch", "--quiet", "--", source.git,
                        "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"});

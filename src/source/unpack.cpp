@@ -39,10 +39,11 @@ std::string archive_message(archive* handle) {
 class ScratchDir {
 public:
   explicit ScratchDir(const fs::path& destination) {
-    std::string pattern = (destination.parent_path() / ("." + destination.filename().string() + ".unpack-XXXXXX"))
-                              .string();
+    std::string pattern =
+        (destination.parent_path() / ("." + destination.filename().string() + ".unpack-XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      throw Error(fmt::format("cannot create a directory beside {}: {}", destination.string(), std::strerror(errno)));
+      throw Error(
+          fmt::format("cannot create a directory beside {}: {}", destination.string(), std::strerror(errno)));
     }
     // libarchive's symlink check walks the whole absolute path: it must have no symlinks of its own.
     m_path = fs::canonical(pattern);

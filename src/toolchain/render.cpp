@@ -122,7 +122,8 @@ std::map<std::string, std::string> pkg_config_environment(const Toolchain& toolc
   // a stage's own .pc files (FFmpeg copies its dependencies' flags).
   std::string triple = toolchain.cross_prefix.substr(0, toolchain.cross_prefix.size() - 1);
   std::vector<std::string> library_dirs;
-  for (const std::string& dir : {"/usr/lib/" + triple, "/lib/" + triple, std::string("/usr/lib"), std::string("/lib")}) {
+  for (const std::string& dir :
+       {"/usr/lib/" + triple, "/lib/" + triple, std::string("/usr/lib"), std::string("/lib")}) {
     library_dirs.push_back(in_sysroot(env, dir));
   }
   return {
@@ -134,7 +135,8 @@ std::map<std::string, std::string> pkg_config_environment(const Toolchain& toolc
   };
 }
 
-std::map<std::string, std::string> configure_environment(const Toolchain& toolchain, const StageEnvironment& env) {
+std::map<std::string, std::string> configure_environment(const Toolchain& toolchain,
+                                                         const StageEnvironment& env) {
   std::map<std::string, std::string> vars = pkg_config_environment(toolchain, env);
   std::string sysroot_flag = "--sysroot=" + env.sysroot.string();
   vars["CC"] = with_launcher(toolchain.c) + " " + sysroot_flag;
@@ -150,32 +152,33 @@ std::map<std::string, std::string> configure_environment(const Toolchain& toolch
 std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironment& env,
                                  const std::string& qt_host_path) {
   std::string sysroot = cmake_quote(env.sysroot.string());
-  std::string text = fmt::format(
-      "# Rendered by xstage from the cross file; do not edit.\n"
-      "set(CMAKE_SYSTEM_NAME Linux)\n"
-      "set(CMAKE_SYSTEM_PROCESSOR {})\n"
-      "set(CMAKE_SYSROOT {})\n"
-      "set(CMAKE_C_COMPILER {})\n"
-      "set(CMAKE_CXX_COMPILER {})\n",
-      toolchain.cpu_family, sysroot, cmake_quote(toolchain.c_compiler()), cmake_quote(toolchain.cpp_compiler()));
+  std::string text = fmt::format("# Rendered by xstage from the cross file; do not edit.\n"
+                                 "set(CMAKE_SYSTEM_NAME Linux)\n"
+                                 "set(CMAKE_SYSTEM_PROCESSOR {})\n"
+                                 "set(CMAKE_SYSROOT {})\n"
+                                 "set(CMAKE_C_COMPILER {})\n"
+                                 "set(CMAKE_CXX_COMPILER {})\n",
+                                 toolchain.cpu_family, sysroot, cmake_quote(toolchain.c_compiler()),
+                                 cmake_quote(toolchain.cpp_compiler()));
   if (toolchain.c.size() > 1) {
     text += fmt::format("set(CMAKE_C_COMPILER_LAUNCHER {})\nset(CMAKE_CXX_COMPILER_LAUNCHER {})\n",
                         cmake_quote(launcher_of(toolchain.c)), cmake_quote(launcher_of(toolchain.cpp)));
   }
-  text += fmt::format(
-      "set(CMAKE_FIND_ROOT_PATH {})\n"
-      "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)\n"
-      "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)\n"
-      "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)\n"
-      "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)\n"
-      "set(CMAKE_CROSSCOMPILING_EMULATOR {})\n",
-      sysroot, cmake_quote(fmt::format("{}", fmt::join(exe_wrapper_for(toolchain, env), ";"))));
+  text +=
+      fmt::format("set(CMAKE_FIND_ROOT_PATH {})\n"
+                  "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)\n"
+                  "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)\n"
+                  "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)\n"
+                  "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)\n"
+                  "set(CMAKE_CROSSCOMPILING_EMULATOR {})\n",
+                  sysroot, cmake_quote(fmt::format("{}", fmt::join(exe_wrapper_for(toolchain, env), ";"))));
   for (const auto& [name, value] : pkg_config_environment(toolchain, env)) {
     text += fmt::format("set(ENV{{{}}} {})\n", name, cmake_quote(value));
   }
   if (!qt_host_path.empty()) {
     // Debian's x86_64 Qt keeps its CMake packages under the multiarch libdir.
-    std::string cmake_dir = qt_host_path == "/usr" ? "/usr/lib/x86_64-linux-gnu/cmake" : qt_host_path + "/lib/cmake";
+    std::string cmake_dir =
+        qt_host_path == "/usr" ? "/usr/lib/x86_64-linux-gnu/cmake" : qt_host_path + "/lib/cmake";
     text += fmt::format("set(QT_HOST_PATH {})\nset(QT_HOST_PATH_CMAKE_DIR {})\n", cmake_quote(qt_host_path),
                         cmake_quote(cmake_dir));
   }
@@ -183,14 +186,15 @@ std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironm
 }
 
 std::string meson_overlay(const Toolchain& toolchain, const StageEnvironment& env) {
-  return fmt::format("# Rendered by xstage; layer it over the cross file with a second --cross-file.\n"
-                     "[binaries]\nexe_wrapper = {}\n\n"
-                     "[properties]\nsys_root = {}\npkg_config_libdir = {}\n\n"
-                     "[built-in options]\nprefix = {}\n",
-                     machine_file_array(exe_wrapper_for(toolchain, env)),
-                     machine_file::Value(env.sysroot.string()).to_source(),
-                     machine_file_array(pkg_config_libdirs(toolchain, env)),
-                     machine_file::Value(env.prefix.empty() ? std::string("/usr/local") : env.prefix).to_source());
+  return fmt::format(
+      "# Rendered by xstage; layer it over the cross file with a second --cross-file.\n"
+      "[binaries]\nexe_wrapper = {}\n\n"
+      "[properties]\nsys_root = {}\npkg_config_libdir = {}\n\n"
+      "[built-in options]\nprefix = {}\n",
+      machine_file_array(exe_wrapper_for(toolchain, env)),
+      machine_file::Value(env.sysroot.string()).to_source(),
+      machine_file_array(pkg_config_libdirs(toolchain, env)),
+      machine_file::Value(env.prefix.empty() ? std::string("/usr/local") : env.prefix).to_source());
 }
 
 } // namespace xstage::toolchain

@@ -38,7 +38,8 @@ std::map<std::string, std::string> pkg_config_environment(const Toolchain& toolc
 
 // CC, CXX (with the launcher), AR, NM, RANLIB, STRIP, --sysroot flags and the
 // pkg-config variables: what autotools-style configure scripts read.
-std::map<std::string, std::string> configure_environment(const Toolchain& toolchain, const StageEnvironment& env);
+std::map<std::string, std::string> configure_environment(const Toolchain& toolchain,
+                                                         const StageEnvironment& env);
 
 // A CMake toolchain file: CMAKE_SYSROOT, compilers with the ccache launcher,
 // find-root-path modes, pkg-config confined to the sysroot, qemu as

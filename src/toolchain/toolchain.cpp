@@ -25,8 +25,8 @@ const Value& require(const MachineFile& cross, std::string_view section, std::st
   const auto* found = cross.section(section);
   const auto* entry = found ? found->find(key) : nullptr;
   if (entry == nullptr) {
-    throw Error(fmt::format("{}: the cross file needs '{}' in section [{}]", origin(cross, section), key,
-                            section));
+    throw Error(
+        fmt::format("{}: the cross file needs '{}' in section [{}]", origin(cross, section), key, section));
   }
   return entry->value;
 }
@@ -65,7 +65,9 @@ std::vector<std::string> command(const MachineFile& cross, std::string_view sect
                           entry->location.file, entry->location.line, key, section));
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
@@ -123,7 +125,8 @@ Toolchain load_toolchain(const std::vector<std::filesystem::path>& files) {
 }
 
 nlohmann::json Fingerprint::to_json() const {
-  return {{"cross", cross_values}, {"c_version", c_version}, {"cpp_version", cpp_version}, {"target", target}};
+  return {
+      {"cross", cross_values}, {"c_version", c_version}, {"cpp_version", cpp_version}, {"target", target}};
 }
 
 Fingerprint fingerprint(const Toolchain& toolchain, process::CommandRunner& runner) {

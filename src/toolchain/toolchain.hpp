@@ -15,9 +15,9 @@ namespace xstage::toolchain {
 // the single source of truth: everything a builder needs (CMake toolchain
 // files, configure variables, pkg-config settings) is rendered from this.
 struct Toolchain {
-  machine_file::MachineFile cross; // every file, layered in order
+  machine_file::MachineFile cross;          // every file, layered in order
   std::vector<std::filesystem::path> files; // the cross files read, in order
-  std::vector<std::string> c;      // launcher (ccache) + compiler
+  std::vector<std::string> c;               // launcher (ccache) + compiler
   std::vector<std::string> cpp;
   std::vector<std::string> exe_wrapper;
   std::string ar;
