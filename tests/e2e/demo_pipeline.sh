@@ -5,7 +5,8 @@
 #  3. a truncated blob is detected, evicted and rebuilt to the same digest;
 #  4. a deleted cache rebuilds to the same layer digests (reproducible layers);
 #  5. a pin changed by one character fails clearly and leaves the cache as it was;
-#  6. a hostile layer (a '..' entry, an escaping symlink) is refused on restore.
+#  6. a hostile layer (a '..' entry, an escaping symlink) is refused on restore;
+#  7. Ctrl-C in the middle of a stage leaves no cache entry for it.
 # Usage: demo_pipeline.sh XSTAGE SOURCE_ROOT [SCRATCH_DIR]
 set -euo pipefail
 xstage=$(realpath "$1")
@@ -82,6 +83,17 @@ for hostile in dotdot symlink; do
     cat "$scratch/hostile.log"
     grep -q 'refusing layer' "$scratch/hostile.log" || fail "no refusal message for $hostile"
 done
+
+say "Ctrl-C during a build leaves no cache entry for the interrupted stage"
+interrupted=$scratch/interrupted-cache
+setsid "$xstage" --root "$checkout" --cache "$interrupted" build base > "$scratch/interrupt.log" 2>&1 &
+builder=$!
+sleep 8
+kill -INT -- "-$builder"
+wait "$builder" && fail "the interrupted build exited 0"
+cat "$scratch/interrupt.log"
+[ -z "$(ls -A "$interrupted/entries" 2>/dev/null)" ] || fail "an interrupted build left a cache entry"
+echo "no entry after the interrupt"
 
 echo
 echo "demo pipeline end to end: all checks passed"
