@@ -25,17 +25,19 @@ host_packages=(
     # Qt's host tools for cross-building against Debian's arm64 Qt: moc, rcc,
     # uic (-dev-tools) and their CMake packages (-dev), same version 6.4.2.
     qt6-base-dev-tools qt6-base-dev
+    # OCI image tools the image tests check our layouts with.
+    skopeo umoci
 )
 # Libraries xstage links against, for the build machine (xstage itself)...
 native_libraries=(
-    libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libfmt-dev
+    libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libfmt-dev zlib1g-dev
     nlohmann-json3-dev libcli11-dev catch2
 )
 # ...and for the target, because the unit tests are also built as aarch64.
 target_libraries=(
     libc6-dev:arm64 libstdc++-12-dev:arm64
     libarchive-dev:arm64 libzstd-dev:arm64 libssl-dev:arm64
-    libcurl4-openssl-dev:arm64 libfmt-dev:arm64
+    libcurl4-openssl-dev:arm64 libfmt-dev:arm64 zlib1g-dev:arm64
 )
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then

@@ -1,0 +1,216 @@
+#include "image/gzip_transcode.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <fmt/format.h>
+
+#include "key/hash.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace xstage::image {
+
+namespace {
+
+constexpr std::size_t k_chunk_size = 1 << 16;
+
+// "sha256:<hex>" -> "<hex>", or "" when `digest` is not of that form.
+std::string digest_hex(const std::string& digest) {
+  constexpr std::string_view prefix = "sha256:";
+  if (digest.rfind(prefix, 0) != 0 || !key::is_sha256_hex(std::string_view(digest).substr(prefix.size()))) {
+    return "";
+  }
+  return digest.substr(prefix.size());
+}
+
+// Deflates a tar stream into a gzip member written to an AtomicFile, hashing
+// the compressed bytes on the way.
+class GzipWriter {
+public:
+  GzipWriter(util::AtomicFile& file, const std::string& stage) : m_file(file), m_out(k_chunk_size) {
+    // windowBits 15 + 16 asks zlib for a gzip wrapper; with no gz_header
+    // set, zlib writes no name and mtime 0, as `gzip -n` does.
+    if (deflateInit2(&m_stream, k_gzip_level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      throw Error(fmt::format("cannot set up gzip compression for the layer of stage '{}'", stage));
+    }
+  }
+  ~GzipWriter() { deflateEnd(&m_stream); }
+  GzipWriter(const GzipWriter&) = delete;
+  GzipWriter& operator=(const GzipWriter&) = delete;
+
+  void write(std::string_view tar) {
+    while (!tar.empty()) {
+      // avail_in is 32-bit; feed big inputs in slices.
+      std::size_t slice = std::min(tar.size(), k_chunk_size);
+      m_stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(tar.data()));
+      m_stream.avail_in = static_cast<uInt>(slice);
+      while (m_stream.avail_in > 0) {
+        deflate_once(Z_NO_FLUSH);
+      }
+      tar.remove_prefix(slice);
+    }
+  }
+
+  // Ends the gzip member; returns the blob's digest and size.
+  std::pair<std::string, std::uint64_t> finish() {
+    m_stream.next_in = nullptr;
+    m_stream.avail_in = 0;
+    while (deflate_once(Z_FINISH) != Z_STREAM_END) {
+    }
+    return {"sha256:" + m_hash.hex_digest(), m_size};
+  }
+
+private:
+  int deflate_once(int flush) {
+    m_stream.next_out = reinterpret_cast<Bytef*>(m_out.data());
+    m_stream.avail_out = static_cast<uInt>(m_out.size());
+    int status = deflate(&m_stream, flush);
+    if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
+      throw Error(fmt::format("cannot gzip {}: zlib error {}", m_file.target().string(), status));
+    }
+    std::string_view produced(m_out.data(), m_out.size() - m_stream.avail_out);
+    m_hash.update(produced);
+    m_size += produced.size();
+    m_file.write(produced);
+    return status;
+  }
+
+  util::AtomicFile& m_file;
+  z_stream m_stream{};
+  std::vector<char> m_out;
+  key::Sha256 m_hash;
+  std::uint64_t m_size = 0;
+};
+
+// Streams the zstd blob through GzipWriter, checking it against `info`.
+std::pair<std::string, std::uint64_t> transcode(const fs::path& blob, const layer::LayerInfo& info,
+                                                const std::string& stage, util::AtomicFile& file) {
+  std::ifstream in(blob, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", stage, blob.string(),
+                            std::strerror(errno)));
+  }
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  if (context == nullptr) {
+    throw Error(fmt::format("cannot set up zstd decompression for the layer of stage '{}'", stage));
+  }
+  GzipWriter gzip(file, stage);
+  std::vector<char> input(ZSTD_DStreamInSize());
+  std::vector<char> output(ZSTD_DStreamOutSize());
+  key::Sha256 zst_hash;
+  key::Sha256 tar_hash;
+  std::uint64_t zst_size = 0;
+  std::uint64_t tar_size = 0;
+  std::size_t pending = 1; // an empty file is not a layer
+  while (in.read(input.data(), static_cast<std::streamsize>(input.size())) || in.gcount() > 0) {
+    std::string_view chunk(input.data(), static_cast<std::size_t>(in.gcount()));
+    zst_hash.update(chunk);
+    zst_size += chunk.size();
+    ZSTD_inBuffer source{chunk.data(), chunk.size(), 0};
+    while (source.pos < source.size) {
+      ZSTD_outBuffer sink{output.data(), output.size(), 0};
+      pending = ZSTD_decompressStream(context.get(), &sink, &source);
+      if (ZSTD_isError(pending)) {
+        throw Error(fmt::format("the layer of stage '{}' at {} is not valid zstd: {}", stage, blob.string(),
+                                ZSTD_getErrorName(pending)));
+      }
+      std::string_view tar(output.data(), sink.pos);
+      tar_hash.update(tar);
+      tar_size += tar.size();
+      gzip.write(tar);
+    }
+  }
+  if (in.bad()) {
+    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: i/o error", stage, blob.string()));
+  }
+  if (pending != 0) {
+    throw Error(fmt::format("the layer of stage '{}' at {} is truncated", stage, blob.string()));
+  }
+  std::string zst_digest = "sha256:" + zst_hash.hex_digest();
+  if (zst_digest != info.digest || zst_size != info.size) {
+    throw Error(fmt::format("the layer of stage '{}' at {} is {} ({} bytes), not the recorded {} ({} bytes)",
+                            stage, blob.string(), zst_digest, zst_size, info.digest, info.size));
+  }
+  std::string diff_id = "sha256:" + tar_hash.hex_digest();
+  if (diff_id != info.diff_id || tar_size != info.uncompressed_size) {
+    throw Error(
+        fmt::format("the layer of stage '{}' at {} unpacks to {} ({} bytes), not the recorded diff_id {} "
+                    "({} bytes)",
+                    stage, blob.string(), diff_id, tar_size, info.diff_id, info.uncompressed_size));
+  }
+  return gzip.finish();
+}
+
+// The recorded gzip blob for `source_digest`, if the record is readable,
+// made at this level, and its blob still hashes to the recorded digest.
+std::optional<GzipBlob> cached(const fs::path& record_path, const fs::path& blob_path,
+                               const std::string& source_digest) {
+  std::ifstream in(record_path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  json record = json::parse(in, nullptr, false);
+  // A hand-edited or foreign record is a miss, never an error.
+  auto field = [&](const char* name) { return record.is_object() ? record.value(name, json()) : json(); };
+  if (field("source") != source_digest || field("level") != k_gzip_level ||
+      !field("size").is_number_unsigned() || !field("digest").is_string()) {
+    return std::nullopt;
+  }
+  GzipBlob blob{blob_path, field("digest").get<std::string>(), field("size").get<std::uint64_t>(), false};
+  std::error_code error;
+  std::uintmax_t size = fs::file_size(blob_path, error);
+  if (error || size != blob.size || digest_hex(blob.digest).empty()) {
+    return std::nullopt;
+  }
+  // A few hundred MB/s: cheap next to transcoding, and it keeps a damaged
+  // cache from ever reaching an image.
+  if ("sha256:" + key::sha256_file(blob_path) != blob.digest) {
+    return std::nullopt;
+  }
+  return blob;
+}
+
+} // namespace
+
+GzipBlob gzip_layer(const fs::path& blob, const layer::LayerInfo& info, const std::string& stage,
+                    const fs::path& cache_dir) {
+  std::string hex = digest_hex(info.digest);
+  if (hex.empty()) {
+    throw Error(fmt::format("the layer of stage '{}' has an invalid digest '{}'", stage, info.digest));
+  }
+  std::error_code error;
+  fs::create_directories(cache_dir, error);
+  if (error) {
+    throw Error(fmt::format("cannot create {}: {}", cache_dir.string(), error.message()));
+  }
+  fs::path record_path = cache_dir / (hex + ".json");
+  fs::path blob_path = cache_dir / (hex + ".tar.gz");
+  if (std::optional<GzipBlob> hit = cached(record_path, blob_path, info.digest)) {
+    return *hit;
+  }
+  util::AtomicFile file(blob_path);
+  auto [digest, size] = transcode(blob, info, stage, file);
+  file.commit();
+  // The blob is committed before the record that names it.
+  json record = {{"source", info.digest}, {"digest", digest}, {"size", size}, {"level", k_gzip_level}};
+  util::write_file_atomically(record_path, record.dump() + "\n");
+  return GzipBlob{blob_path, digest, size, true};
+}
+
+} // namespace xstage::image
