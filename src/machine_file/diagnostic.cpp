@@ -1,25 +1,8 @@
 #include "machine_file/diagnostic.hpp"
 
-#include <fstream>
-
 #include <fmt/format.h>
 
 namespace xstage::machine_file {
-
-namespace {
-
-std::string read_line(const std::string& path, int wanted) {
-  std::ifstream in(path);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (number == wanted) {
-      return line;
-    }
-  }
-  return {};
-}
-
-} // namespace
 
 std::string format_diagnostic(const Location& location, std::string_view message,
                               std::string_view source_line) {
@@ -29,10 +12,6 @@ std::string format_diagnostic(const Location& location, std::string_view message
     text += fmt::format("\n{}\n{}^", source_line, std::string(static_cast<std::size_t>(column - 1), ' '));
   }
   return text;
-}
-
-std::string format_diagnostic(const Location& location, std::string_view message) {
-  return format_diagnostic(location, message, read_line(location.file, location.line));
 }
 
 } // namespace xstage::machine_file

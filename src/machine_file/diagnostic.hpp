@@ -14,7 +14,4 @@ namespace xstage::machine_file {
 std::string format_diagnostic(const Location& location, std::string_view message,
                               std::string_view source_line);
 
-// Like format_diagnostic, reading the source line from location.file on disk.
-std::string format_diagnostic(const Location& location, std::string_view message);
-
 } // namespace xstage::machine_file

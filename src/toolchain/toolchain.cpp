@@ -94,9 +94,8 @@ Toolchain toolchain_from(MachineFile cross) {
   toolchain.exe_wrapper = command(cross, "binaries", "exe_wrapper", false);
   toolchain.ar = require_string(cross, "binaries", "ar");
   toolchain.strip = require_string(cross, "binaries", "strip");
-  toolchain.pkg_config = command(cross, "binaries", "pkgconfig", false).empty()
-                             ? std::string("pkg-config")
-                             : command(cross, "binaries", "pkgconfig", false).front();
+  std::vector<std::string> pkg_config = command(cross, "binaries", "pkgconfig", false);
+  toolchain.pkg_config = pkg_config.empty() ? std::string("pkg-config") : pkg_config.front();
   toolchain.pkg_config_libdir = command(cross, "properties", "pkg_config_libdir", false);
   toolchain.system = require_string(cross, "host_machine", "system");
   toolchain.cpu_family = require_string(cross, "host_machine", "cpu_family");
