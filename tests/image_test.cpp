@@ -23,8 +23,11 @@
 namespace fs = std::filesystem;
 using namespace xstage::image;
 using nlohmann::json;
+using xstage::test::have_tool;
 using xstage::test::make_temp_dir;
 using xstage::test::read_file;
+using xstage::test::Run;
+using xstage::test::run;
 using xstage::test::write_file;
 
 namespace {
@@ -78,29 +81,6 @@ std::string gunzip_sha256(const fs::path& path) {
   inflateEnd(&stream);
   CHECK(status == Z_STREAM_END);
   return "sha256:" + hash.hex_digest();
-}
-
-struct Run {
-  int status = -1;
-  std::string output;
-};
-
-// Runs a shell command, capturing stdout and stderr.
-Run run(const std::string& command) {
-  Run result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::size_t got = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
-    result.output.append(buffer.data(), got);
-  }
-  int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool have_tool(const std::string& name) {
-  return run("command -v " + name).status == 0;
 }
 
 } // namespace

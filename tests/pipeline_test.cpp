@@ -84,10 +84,20 @@ TEST_CASE("an unknown pipeline lists the known ones", "[pipeline]") {
 
 TEST_CASE("the shipped demo pipeline loads", "[pipeline]") {
   auto pipeline = Pipeline::load(xstage::test::source_root(), "demo");
-  CHECK(order(pipeline) == std::vector<std::string>{"base", "ffmpeg", "app"});
+  CHECK(order(pipeline) == std::vector<std::string>{"base", "ffmpeg", "app", "runtime"});
 }
 
 TEST_CASE("the shipped openterface pipeline loads", "[pipeline]") {
   auto pipeline = Pipeline::load(xstage::test::source_root(), "openterface");
   CHECK(order(pipeline) == std::vector<std::string>{"base", "ffmpeg", "qt_host", "qt", "openterface"});
+}
+
+TEST_CASE("an image's unknown runtime stage is located at its runtime line", "[pipeline]") {
+  Recipe app = parse_recipe("[stage]\ndescription = 'app'\nbuilder = 'debian'\n[options]\npackages = ['x']\n"
+                            "[image]\nentrypoint = ['/app']\nruntime = ['runtim']\n",
+                            "recipes/t/app.ini");
+  REQUIRE_THROWS_MATCHES(
+      Pipeline::from_recipes("t", {stage("runtime", ""), app}), Error,
+      Catch::Message("recipes/t/app.ini:8:1: unknown runtime stage 'runtim' in the image of "
+                     "stage 'app'; did you mean 'runtime'?\nruntime = ['runtim']\n^"));
 }

@@ -184,3 +184,32 @@ TEST_CASE("a path source may not leave the project", "[recipe]") {
                      "path = '../x'\n"
                      "^"));
 }
+
+TEST_CASE("an [image] section is read and kept out of the stage key's content", "[recipe]") {
+  auto recipe = parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = 'src'\n"
+                             "[image]\nruntime = ['runtime']\nentrypoint = ['/opt/x/bin/x', '--flag']\n"
+                             "env = ['PATH=/usr/bin']\nworking_dir = '/srv'\n",
+                             "recipes/d/x.ini");
+  REQUIRE(recipe.image);
+  CHECK(recipe.image->runtime == std::vector<std::string>{"runtime"});
+  CHECK(recipe.image->entrypoint == std::vector<std::string>{"/opt/x/bin/x", "--flag"});
+  CHECK(recipe.image->env == std::vector<std::string>{"PATH=/usr/bin"});
+  CHECK(recipe.image->working_dir == "/srv");
+  CHECK(recipe.image->runtime_location.line == 7);
+  CHECK(!recipe.content.contains("image"));
+  CHECK(recipe.content.contains("stage"));
+}
+
+TEST_CASE("a bad [image] section is located", "[recipe]") {
+  const std::string head = "[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = 'src'\n[image]\n";
+  REQUIRE_THROWS_MATCHES(parse_recipe(head + "runtime = ['r']\n", "recipes/d/x.ini"), Error,
+                         Catch::Message("recipes/d/x.ini:6:1: section [image] is missing required key "
+                                        "'entrypoint'\n[image]\n^"));
+  REQUIRE_THROWS_MATCHES(parse_recipe(head + "entrypoint = ['/x']\nenv = ['PATH']\n", "recipes/d/x.ini"),
+                         Error,
+                         Catch::Message("recipes/d/x.ini:8:1: 'env' in section [image] holds 'PATH'; write "
+                                        "NAME=value\nenv = ['PATH']\n^"));
+  REQUIRE_THROWS_MATCHES(parse_recipe(head + "entrypoint = []\n", "recipes/d/x.ini"), Error,
+                         Catch::Message("recipes/d/x.ini:7:1: 'entrypoint' in section [image] must name a "
+                                        "program\nentrypoint = []\n^"));
+}

@@ -59,7 +59,7 @@ TEST_CASE("keys are identical from checkouts at different paths", "[stage_key]")
   test::copy_checkout(second);
   auto a = demo_keys(first);
   auto b = demo_keys(second);
-  REQUIRE(a.size() == 3);
+  REQUIRE(a.size() == 4);
   for (const auto& [stage, stage_key] : a) {
     CHECK(stage_key.key == b.at(stage).key);
   }

@@ -1,11 +1,14 @@
 #include "test_support.hpp"
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -67,6 +70,25 @@ void copy_checkout(const fs::path& destination) {
       fs::copy(root / part, destination / part, fs::copy_options::recursive);
     }
   }
+}
+
+Run run(const std::string& command) {
+  Run result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) {
+    throw std::runtime_error("cannot run: " + command);
+  }
+  std::array<char, 4096> buffer{};
+  while (std::size_t got = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
+    result.output.append(buffer.data(), got);
+  }
+  int status = ::pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+bool have_tool(const std::string& name) {
+  return run("command -v " + name).status == 0;
 }
 
 } // namespace xstage::test

@@ -24,4 +24,16 @@ std::filesystem::path source_root();
 // as a second checkout at another path.
 void copy_checkout(const std::filesystem::path& destination);
 
+// What a shell command printed (stdout and stderr) and its exit status.
+struct Run {
+  int status = -1;
+  std::string output;
+};
+
+// Runs `command` through /bin/sh, capturing stdout and stderr together.
+Run run(const std::string& command);
+
+// True when `name` is a command on PATH.
+bool have_tool(const std::string& name);
+
 } // namespace xstage::test

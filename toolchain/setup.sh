@@ -25,8 +25,9 @@ host_packages=(
     # Qt's host tools for cross-building against Debian's arm64 Qt: moc, rcc,
     # uic (-dev-tools) and their CMake packages (-dev), same version 6.4.2.
     qt6-base-dev-tools qt6-base-dev
-    # OCI image tools the image tests check our layouts with.
-    skopeo umoci
+    # OCI image tools the image tests check our layouts with, and a real
+    # registry (with htpasswd for its basic-auth test) for push and pull.
+    skopeo umoci docker-registry apache2-utils
 )
 # Libraries xstage links against, for the build machine (xstage itself)...
 native_libraries=(

@@ -1,10 +1,13 @@
 // The debian builder: a sysroot from Debian packages, extracted without
 // running maintainer scripts, so nothing is emulated.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "builders/builder.hpp"
 #include "builders/symlinks.hpp"
+#include "util/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -30,6 +33,28 @@ void keep_only_sysroot(const fs::path& root) {
   }
 }
 
+// Removes the recipe's `drop` paths (documentation, locales: what a runtime
+// layer does not need). Each must stay inside the tree; a path that does not
+// exist is an error, so a typo does not silently keep 30 MB.
+void drop_paths(const BuildContext& context, const std::vector<std::string>& paths) {
+  for (const std::string& relative : paths) {
+    fs::path path(relative);
+    bool escapes = path.is_absolute() ||
+                   std::any_of(path.begin(), path.end(), [](const fs::path& part) { return part == ".."; });
+    if (escapes || relative.empty()) {
+      throw Error(
+          fmt::format("stage '{}': 'drop' entry '{}' must be a path inside the tree, like usr/share/doc",
+                      context.recipe.name, relative));
+    }
+    std::error_code error;
+    if (!fs::exists(fs::symlink_status(context.destdir / path, error))) {
+      throw Error(fmt::format("stage '{}': 'drop' entry '{}' is not in the extracted tree",
+                              context.recipe.name, relative));
+    }
+    fs::remove_all(context.destdir / path);
+  }
+}
+
 } // namespace
 
 void build_debian(BuildContext& context, const StepPlan& step) {
@@ -43,6 +68,7 @@ void build_debian(BuildContext& context, const StepPlan& step) {
                {},
                {}});
   keep_only_sysroot(context.destdir);
+  drop_paths(context, option_list(context, step, "drop"));
   make_symlinks_relative(context.destdir);
 }
 

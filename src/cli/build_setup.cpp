@@ -1,8 +1,40 @@
 #include "cli/build_setup.hpp"
 
+#include <chrono>
+#include <deque>
+#include <fstream>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "cli/console_status.hpp"
+#include "util/error.hpp"
+
 namespace xstage::cli {
+
+namespace {
+
+// Prints the last `count` lines of a log, so a failure can be read in place.
+void print_tail(const std::filesystem::path& log, std::size_t count) {
+  std::ifstream in(log);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > count) {
+      lines.pop_front();
+    }
+  }
+  if (lines.empty()) {
+    return;
+  }
+  fmt::print(stderr, "--- last {} lines of {} ---\n", lines.size(), log.string());
+  for (const std::string& line : lines) {
+    fmt::print(stderr, "{}\n", line);
+  }
+  fmt::print(stderr, "---\n");
+}
+
+} // namespace
 
 BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs)
     : project(load_project(global)), keys(project.keys()),
@@ -18,6 +50,24 @@ BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vec
 
 build::PipelineBuilder BuildSession::builder(build::Status& status) {
   return build::PipelineBuilder(project.pipeline, project.toolchain, keys, *cache, options, runner, status);
+}
+
+std::vector<build::StageOutcome> BuildSession::build_and_report(const std::vector<std::string>& stages) {
+  auto started = std::chrono::steady_clock::now();
+  ConsoleStatus status(project.pipeline.closure(stages).size());
+  auto pipeline_builder = builder(status);
+  std::vector<build::StageOutcome> outcomes;
+  try {
+    outcomes = pipeline_builder.build(stages);
+  } catch (const Error&) {
+    if (!pipeline_builder.failed_stage().empty()) {
+      print_tail(pipeline_builder.log_path(pipeline_builder.failed_stage()), 25);
+    }
+    throw;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  status.print_summary(outcomes, seconds);
+  return outcomes;
 }
 
 } // namespace xstage::cli

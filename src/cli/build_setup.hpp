@@ -20,6 +20,10 @@ struct BuildSession {
   BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs);
 
   build::PipelineBuilder builder(build::Status& status);
+
+  // Builds `stages` (empty: all) with progress on the console and a summary
+  // table; a failure prints the tail of the failed stage's log and throws.
+  std::vector<build::StageOutcome> build_and_report(const std::vector<std::string>& stages);
 };
 
 } // namespace xstage::cli

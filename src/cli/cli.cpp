@@ -15,8 +15,8 @@ using AddCommand = void (*)(CLI::App&, const GlobalOptions&);
 
 // Every subcommand, in the order `xstage --help` lists them.
 constexpr AddCommand k_commands[] = {
-    add_plan_command,    add_build_command,   add_key_command,
-    add_explain_command, add_sysroot_command, add_cache_command,
+    add_plan_command,    add_build_command, add_key_command,   add_explain_command,
+    add_sysroot_command, add_cache_command, add_image_command,
 };
 
 } // namespace

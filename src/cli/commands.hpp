@@ -15,5 +15,6 @@ void add_build_command(CLI::App& app, const GlobalOptions& options);
 void add_explain_command(CLI::App& app, const GlobalOptions& options);
 void add_sysroot_command(CLI::App& app, const GlobalOptions& options);
 void add_cache_command(CLI::App& app, const GlobalOptions& options);
+void add_image_command(CLI::App& app, const GlobalOptions& options);
 
 } // namespace xstage::cli

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "image/gzip_transcode.hpp"
 #include "key/hash.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -27,35 +26,12 @@ namespace xstage::image {
 
 namespace {
 
-constexpr std::string_view k_sha256_prefix = "sha256:";
-
-struct Descriptor {
-  std::string digest;
-  std::uint64_t size = 0;
-};
-
-json descriptor_json(std::string_view media_type, const Descriptor& descriptor) {
-  return {{"mediaType", media_type}, {"digest", descriptor.digest}, {"size", descriptor.size}};
-}
-
-// "<hex>" of a "sha256:<hex>" digest; throws naming the stage otherwise.
-// (The hex becomes a file name, so nothing else may pass.)
-std::string checked_hex(const std::string& digest, std::string_view what, const std::string& stage) {
-  std::string_view view = digest;
-  if (view.substr(0, k_sha256_prefix.size()) != k_sha256_prefix ||
-      !key::is_sha256_hex(view.substr(k_sha256_prefix.size()))) {
-    throw Error(fmt::format("the layer of stage '{}' has an invalid {} '{}'", stage, what, digest));
-  }
-  return std::string(view.substr(k_sha256_prefix.size()));
-}
-
 // Copies `source` to `target` through an AtomicFile, checking the copy
 // against `expected` before committing it.
-void copy_blob(const fs::path& source, const fs::path& target, const Descriptor& expected,
-               const std::string& stage) {
+void copy_blob(const fs::path& source, const fs::path& target, const Blob& expected) {
   std::ifstream in(source, std::ios::binary);
   if (!in) {
-    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", stage, source.string(),
+    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", expected.stage, source.string(),
                             std::strerror(errno)));
   }
   util::AtomicFile file(target);
@@ -69,12 +45,13 @@ void copy_blob(const fs::path& source, const fs::path& target, const Descriptor&
     file.write(chunk);
   }
   if (in.bad()) {
-    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: i/o error", stage, source.string()));
+    throw Error(
+        fmt::format("cannot read the layer of stage '{}' at {}: i/o error", expected.stage, source.string()));
   }
   std::string digest = std::string(k_sha256_prefix) + hash.hex_digest();
   if (digest != expected.digest || size != expected.size) {
     throw Error(fmt::format("the layer of stage '{}' at {} is {} ({} bytes), not the recorded {} ({} bytes)",
-                            stage, source.string(), digest, size, expected.digest, expected.size));
+                            expected.stage, source.string(), digest, size, expected.digest, expected.size));
   }
   file.commit();
 }
@@ -83,8 +60,7 @@ void copy_blob(const fs::path& source, const fs::path& target, const Descriptor&
 // space or time; blobs are immutable (written once, atomically), so sharing
 // the inode with the cache is safe. A link appears complete or not at all.
 // Returns true when a new link was made (its directory then needs a sync).
-bool install_blob(const fs::path& source, const fs::path& target, const Descriptor& expected,
-                  const std::string& stage) {
+bool install_blob(const fs::path& source, const fs::path& target, const Blob& expected) {
   struct stat source_stat {};
   struct stat target_stat {};
   if (::stat(target.c_str(), &target_stat) == 0) {
@@ -101,7 +77,7 @@ bool install_blob(const fs::path& source, const fs::path& target, const Descript
     return true;
   }
   // Another filesystem (EXDEV), no hard links there, or a damaged target.
-  copy_blob(source, target, expected, stage);
+  copy_blob(source, target, expected);
   return false;
 }
 
@@ -119,41 +95,9 @@ void sync_directory(const fs::path& directory) {
   }
 }
 
-// Writes a JSON document as a blob, named by the digest of its canonical
-// text.
-Descriptor write_json_blob(const fs::path& blobs, const json& document) {
-  std::string text = document.dump();
-  std::string hex = key::sha256_hex(text);
-  util::write_file_atomically(blobs / hex, text);
-  return {std::string(k_sha256_prefix) + hex, text.size()};
-}
-
-json config_json(const std::vector<ImageLayer>& layers, const ImageConfig& config) {
-  json runtime = json::object();
-  if (!config.entrypoint.empty()) {
-    runtime["Entrypoint"] = config.entrypoint;
-  }
-  if (!config.env.empty()) {
-    runtime["Env"] = config.env;
-  }
-  if (!config.working_dir.empty()) {
-    runtime["WorkingDir"] = config.working_dir;
-  }
-  if (!config.labels.empty()) {
-    runtime["Labels"] = config.labels;
-  }
-  json diff_ids = json::array();
-  json history = json::array();
-  for (const ImageLayer& layer : layers) {
-    diff_ids.push_back(layer.info.diff_id);
-    history.push_back({{"created", k_image_created}, {"created_by", "xstage stage " + layer.stage}});
-  }
-  return {{"architecture", "arm64"},
-          {"os", "linux"},
-          {"created", k_image_created},
-          {"config", runtime},
-          {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}},
-          {"history", history}};
+// Writes a JSON document as a blob named by its digest.
+void write_json_blob(const fs::path& blobs, const std::string& digest, const std::string& text) {
+  util::write_file_atomically(blobs / digest.substr(k_sha256_prefix.size()), text);
 }
 
 bool is_ref_separator(char c) {
@@ -193,15 +137,9 @@ std::string check_tag(std::string_view tag) {
   return "";
 }
 
-ImageResult write_oci_layout(const fs::path& dir, const std::string& tag,
-                             const std::vector<ImageLayer>& layers, const ImageConfig& config,
-                             Compression compression, const fs::path& transcode_cache) {
+ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const Image& image) {
   if (std::string why = check_tag(tag); !why.empty()) {
     throw Error(fmt::format("invalid image tag '{}': {}", tag, why));
-  }
-  for (const ImageLayer& layer : layers) {
-    checked_hex(layer.info.digest, "digest", layer.stage);
-    checked_hex(layer.info.diff_id, "diff_id", layer.stage);
   }
   fs::path blobs = dir / "blobs" / "sha256";
   std::error_code error;
@@ -211,45 +149,34 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag,
   }
   util::write_file_atomically(dir / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
 
-  ImageResult result;
-  json layer_descriptors = json::array();
   bool linked = false;
-  for (const ImageLayer& layer : layers) {
-    fs::path source = layer.blob;
-    Descriptor descriptor{layer.info.digest, layer.info.size};
-    std::string_view media_type = k_zstd_layer_type;
-    if (compression == Compression::gzip) {
-      GzipBlob gzip = gzip_layer(layer.blob, layer.info, layer.stage, transcode_cache);
-      result.layers_transcoded += gzip.transcoded ? 1 : 0;
-      source = gzip.path;
-      descriptor = {gzip.digest, gzip.size};
-      media_type = k_gzip_layer_type;
-    }
-    std::string hex = descriptor.digest.substr(k_sha256_prefix.size());
-    linked = install_blob(source, blobs / hex, descriptor, layer.stage) || linked;
-    layer_descriptors.push_back(descriptor_json(media_type, descriptor));
-    result.total_size += descriptor.size;
+  for (const Blob& layer : image.layers) {
+    std::string hex = digest_hex(layer.digest, "digest", layer.stage);
+    linked = install_blob(layer.file, blobs / hex, layer) || linked;
   }
   if (linked) {
     sync_directory(blobs);
   }
+  write_json_blob(blobs, image.config_digest, image.config);
+  write_json_blob(blobs, image.manifest_digest, image.manifest);
 
-  Descriptor config_blob = write_json_blob(blobs, config_json(layers, config));
-  json manifest = {{"schemaVersion", 2},
-                   {"mediaType", k_manifest_type},
-                   {"config", descriptor_json(k_config_type, config_blob)},
-                   {"layers", layer_descriptors}};
-  Descriptor manifest_blob = write_json_blob(blobs, manifest);
-
-  json entry = descriptor_json(k_manifest_type, manifest_blob);
-  entry["platform"] = {{"architecture", "arm64"}, {"os", "linux"}};
-  entry["annotations"] = {{"org.opencontainers.image.ref.name", tag}};
+  json entry = {{"mediaType", k_manifest_type},
+                {"digest", image.manifest_digest},
+                {"size", image.manifest.size()},
+                {"platform", {{"architecture", "arm64"}, {"os", "linux"}}},
+                {"annotations", {{"org.opencontainers.image.ref.name", tag}}}};
   json index = {{"schemaVersion", 2}, {"mediaType", k_index_type}, {"manifests", json::array({entry})}};
   util::write_file_atomically(dir / "index.json", index.dump());
+  return {image.manifest_digest, image.total_size(), image.layers_transcoded};
+}
 
-  result.manifest_digest = manifest_blob.digest;
-  result.total_size += config_blob.size + manifest_blob.size;
-  return result;
+ImageResult write_oci_layout(const fs::path& dir, const std::string& tag,
+                             const std::vector<ImageLayer>& layers, const ImageConfig& config,
+                             Compression compression, const fs::path& transcode_cache) {
+  if (std::string why = check_tag(tag); !why.empty()) {
+    throw Error(fmt::format("invalid image tag '{}': {}", tag, why));
+  }
+  return write_oci_layout(dir, tag, assemble_image(layers, config, compression, transcode_cache));
 }
 
 } // namespace xstage::image

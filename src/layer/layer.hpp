@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -80,5 +81,24 @@ using PathOwners = std::map<std::string, std::string>;
 // hold part of the layer; callers discard it.
 void extract_layer(const std::filesystem::path& archive, const std::filesystem::path& root,
                    const std::string& stage, PathOwners& owners);
+
+// One entry of a layer, as read_layer() reports it.
+struct LayerEntry {
+  enum class Type { file, directory, symlink, hardlink, other };
+  std::string path; // "usr/lib/x.so": relative, no "./", no trailing "/"
+  Type type = Type::other;
+  std::string link_target; // a symlink's target verbatim; a hard link's path
+  std::uint64_t size = 0;  // bytes of a file's content
+};
+
+// Reads a file entry's content; valid only during the visit of that entry.
+using ReadEntryData = std::function<std::string()>;
+
+// Calls `visit` for every entry of the layer `archive` in archive order,
+// without extracting anything (for inspecting a layer: what it provides,
+// what its programs need). Throws xstage::Error naming the archive when it
+// is unreadable, not zstd or not a tar.
+void read_layer(const std::filesystem::path& archive,
+                const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit);
 
 } // namespace xstage::layer

@@ -24,7 +24,7 @@ std::vector<std::string> stage_names(const std::vector<Recipe>& recipes) {
   return names;
 }
 
-void check_parents_exist(const std::vector<Recipe>& recipes) {
+void check_references_exist(const std::vector<Recipe>& recipes) {
   std::vector<std::string> names = stage_names(recipes);
   for (const Recipe& recipe : recipes) {
     for (const std::string& parent : recipe.parents) {
@@ -32,6 +32,16 @@ void check_parents_exist(const std::vector<Recipe>& recipes) {
         throw Error(recipe.diagnostic(recipe.parents_location,
                                       fmt::format("unknown parent '{}' of stage '{}'{}", parent, recipe.name,
                                                   util::did_you_mean(parent, names))));
+      }
+    }
+    if (!recipe.image) {
+      continue;
+    }
+    for (const std::string& runtime : recipe.image->runtime) {
+      if (runtime == recipe.name || std::find(names.begin(), names.end(), runtime) == names.end()) {
+        throw Error(recipe.diagnostic(recipe.image->runtime_location,
+                                      fmt::format("unknown runtime stage '{}' in the image of stage '{}'{}",
+                                                  runtime, recipe.name, util::did_you_mean(runtime, names))));
       }
     }
   }
@@ -92,7 +102,7 @@ private:
 } // namespace
 
 Pipeline Pipeline::from_recipes(std::string name, std::vector<Recipe> recipes) {
-  check_parents_exist(recipes);
+  check_references_exist(recipes);
   Pipeline pipeline;
   pipeline.m_name = std::move(name);
   pipeline.m_stages = TopologicalSorter(recipes).sort();

@@ -70,6 +70,8 @@ public:
         recipe.sources.push_back(read_source(section, name.empty() ? "main" : name));
       } else if (kind == "options") {
         recipe.options = read_options(section, recipe.builder, false);
+      } else if (kind == "image") {
+        recipe.image = read_image(section);
       }
     }
     for (const Section& section : file.sections()) {
@@ -85,6 +87,7 @@ public:
     check_required_options(file, recipe);
     recipe.content = file.to_json();
     recipe.content.erase("constants");
+    recipe.content.erase("image");
     return recipe;
   }
 
@@ -248,6 +251,40 @@ private:
       specs.push_back({"source", ValueType::string, false});
     }
     return check_keys(section, specs, fmt::format(" for builder '{}'", builder));
+  }
+
+  ImageSpec read_image(const Section& section) const {
+    auto values = check_keys(section, find_spec("image")->keys, "");
+    auto strings = [&](const char* key) {
+      std::vector<std::string> list;
+      if (auto found = values.find(key); found != values.end()) {
+        for (const Value& item : found->second.as_array()) {
+          list.push_back(item.as_string());
+        }
+      }
+      return list;
+    };
+    ImageSpec image;
+    image.location = section.location;
+    image.runtime = strings("runtime");
+    image.entrypoint = strings("entrypoint");
+    image.env = strings("env");
+    if (auto dir = values.find("working_dir"); dir != values.end()) {
+      image.working_dir = dir->second.as_string();
+    }
+    if (const Entry* runtime = section.find("runtime")) {
+      image.runtime_location = runtime->location;
+    }
+    if (image.entrypoint.empty()) {
+      fail(section.find("entrypoint")->location, "'entrypoint' in section [image] must name a program");
+    }
+    for (const std::string& variable : image.env) {
+      if (variable.find('=') == std::string::npos || variable.front() == '=') {
+        fail(section.find("env")->location,
+             fmt::format("'env' in section [image] holds '{}'; write NAME=value", variable));
+      }
+    }
+    return image;
   }
 
   Step read_step(const Section& section, const std::string& name, const Recipe& recipe) const {

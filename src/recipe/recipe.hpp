@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ struct Step {
   machine_file::Location location;
 };
 
+// The [image] section: a runtime image of this stage's layer over the layers
+// of the `runtime` stages (bottom first), for `xstage image`.
+struct ImageSpec {
+  std::vector<std::string> runtime;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> env; // "NAME=value"
+  std::string working_dir;
+  machine_file::Location location;
+  machine_file::Location runtime_location;
+};
+
 // A validated recipe: recipes/<pipeline>/<stage>.ini.
 struct Recipe {
   std::string name; // the file's stem
@@ -53,8 +65,10 @@ struct Recipe {
   std::vector<Source> sources;
   std::map<std::string, machine_file::Value> options;
   std::vector<Step> steps;
-  // Every evaluated section but [constants]: what the stage key hashes, so
-  // that comment and whitespace edits change nothing.
+  std::optional<ImageSpec> image;
+  // Every evaluated section but [constants] and [image]: what the stage key
+  // hashes, so that comment and whitespace edits change nothing, and neither
+  // does the image's entrypoint, which is not an input of the build.
   nlohmann::json content;
   // The file's text, so that later checks (parents, cycles) can quote lines.
   std::string text;

@@ -40,6 +40,14 @@ const std::vector<SectionSpec>& section_specs() {
       // [options] and [step.NAME] keys depend on the builder: see below.
       {"options", false, true, {}},
       {"step", true, false, {}},
+      // What `xstage image` makes of this stage; not part of the stage key.
+      {"image",
+       false,
+       true,
+       {{"runtime", string_array, false},
+        {"entrypoint", string_array, true},
+        {"env", string_array, false},
+        {"working_dir", string, false}}},
   };
   return specs;
 }
@@ -49,7 +57,10 @@ const std::vector<KeySpec>& builder_option_specs(std::string_view builder) {
   static const std::vector<KeySpec> no_options;
   static const std::map<std::string_view, std::vector<KeySpec>> specs = {
       {"debian",
-       {{"packages", string_array, true}, {"suite", string, false}, {"architecture", string, false}}},
+       {{"packages", string_array, true},
+        {"suite", string, false},
+        {"architecture", string, false},
+        {"drop", string_array, false}}},
       {"configure",
        {{"style", string, false},
         {"prefix", string, false},

@@ -20,7 +20,7 @@ struct KeySpec {
 // The keys a section may hold. Sections with a NAME suffix ([source.qtbase],
 // [step.qtbase]) share the spec of their kind.
 struct SectionSpec {
-  std::string_view kind; // "stage", "source", "options", "step"
+  std::string_view kind; // "stage", "source", "options", "step", "image"
   bool takes_name;       // whether [kind.NAME] is allowed
   bool takes_plain;      // whether plain [kind] is allowed
   std::vector<KeySpec> keys;

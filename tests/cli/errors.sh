@@ -17,7 +17,7 @@ expect_error() {
     echo "ok: xstage $*"
 }
 
-expect_error "xstage: error: unknown stage 'ffmepg' in pipeline 'demo'; did you mean 'ffmpeg'?; stages: base, ffmpeg, app" \
+expect_error "xstage: error: unknown stage 'ffmepg' in pipeline 'demo'; did you mean 'ffmpeg'?; stages: base, ffmpeg, app, runtime" \
     key ffmepg
 expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope); pipelines: demo, openterface" \
     --pipeline nope plan
