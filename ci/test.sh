@@ -54,4 +54,7 @@ step "demo pipeline end to end (real builds, cache, qemu)"
 rm -rf "$build_root/e2e"
 bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "runtime images end to end (skopeo, umoci, qemu)"
+bash tests/e2e/images.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
 step "all test suites passed"

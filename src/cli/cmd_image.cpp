@@ -22,6 +22,7 @@ struct ImageArguments {
   std::string stage;
   std::string oci;
   std::string docker_archive;
+  std::string context;
   std::string compression = "zstd";
   std::string tag = "latest";
   int jobs = 0;
@@ -102,7 +103,7 @@ void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::R
                     "that ship them to the runtime stage ({}), or link them into '{}'",
                     stage.name, fmt::join(report.problems, "\n  "), fmt::join(runtime, ", "), stage.name));
   }
-  fmt::print("runtime check: {} ELF file{} of {} load {} libraries, all in the image\n", report.programs,
+  fmt::print("runtime check: the {} ELF file{} of {} need {} libraries, all in the image\n", report.programs,
              report.programs == 1 ? "" : "s", stage.name, report.libraries);
 }
 
@@ -117,6 +118,9 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
   command->add_option("--oci", args->oci, "Write an OCI image layout to this directory");
   command->add_option("--docker-archive", args->docker_archive,
                       "Write a `docker load` archive (gzip layers) to this file");
+  command->add_option(
+      "--context", args->context,
+      "Write the layers as <stage>.tar.gz: the build context of docker/<pipeline>.Dockerfile");
   command
       ->add_option("--compression", args->compression, "Layer compression of --oci: zstd (as cached) or gzip")
       ->check(CLI::IsMember({"zstd", "gzip"}))
@@ -125,8 +129,9 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
   command->add_option("-j,--jobs", args->jobs, "Parallel jobs per stage when a stage must be built");
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
   command->callback([&options, args] {
-    if (args->oci.empty() && args->docker_archive.empty()) {
-      throw Error("xstage image needs somewhere to put the image: --oci DIR or --docker-archive FILE");
+    if (args->oci.empty() && args->docker_archive.empty() && args->context.empty()) {
+      throw Error("xstage image needs somewhere to put the image: --oci DIR, --docker-archive FILE or "
+                  "--context DIR");
     }
     BuildSession session(options, args->jobs, args->sources);
     const recipe::Recipe& stage = image_stage(session.project.pipeline, args->stage);
@@ -151,14 +156,21 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
       fmt::print("wrote OCI layout {} (tag {}, {} layers, {} transcoded), manifest {}\n", args->oci,
                  args->tag, args->compression, chosen.layers_transcoded, chosen.manifest_digest);
     }
+    // Docker engines before 23 read gzip layers only.
+    image::Image gzip =
+        compression == image::Compression::gzip || (args->docker_archive.empty() && args->context.empty())
+            ? chosen
+            : image::assemble_image(layers, config, image::Compression::gzip, transcodes);
     if (!args->docker_archive.empty()) {
-      image::Image gzip = compression == image::Compression::gzip
-                              ? chosen
-                              : image::assemble_image(layers, config, image::Compression::gzip, transcodes);
       std::string name = fmt::format("xstage/{}:{}", session.project.pipeline.name(), args->tag);
       image::write_docker_archive(args->docker_archive, name, gzip);
       fmt::print("wrote docker archive {} ({}, gzip layers, {}), manifest {}\n", args->docker_archive, name,
                  human_size(fs::file_size(args->docker_archive)), gzip.manifest_digest);
+    }
+    if (!args->context.empty()) {
+      std::vector<std::string> files = image::write_layer_files(args->context, gzip);
+      fmt::print("wrote build context {} ({}) for docker/{}.Dockerfile\n", args->context,
+                 fmt::join(files, ", "), session.project.pipeline.name());
     }
   });
 }

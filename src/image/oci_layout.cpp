@@ -170,6 +170,25 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
   return {image.manifest_digest, image.total_size(), image.layers_transcoded};
 }
 
+std::vector<std::string> write_layer_files(const fs::path& dir, const Image& image) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) {
+    throw Error(fmt::format("cannot create {}: {}", dir.string(), error.message()));
+  }
+  std::vector<std::string> names;
+  bool linked = false;
+  for (const Blob& layer : image.layers) {
+    std::string name = layer.stage + (layer.media_type == k_gzip_layer_type ? ".tar.gz" : ".tar.zst");
+    linked = install_blob(layer.file, dir / name, layer) || linked;
+    names.push_back(name);
+  }
+  if (linked) {
+    sync_directory(dir);
+  }
+  return names;
+}
+
 ImageResult write_oci_layout(const fs::path& dir, const std::string& tag,
                              const std::vector<ImageLayer>& layers, const ImageConfig& config,
                              Compression compression, const fs::path& transcode_cache) {

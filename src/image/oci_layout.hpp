@@ -40,6 +40,12 @@ ImageResult write_oci_layout(const std::filesystem::path& dir, const std::string
                              const std::vector<ImageLayer>& layers, const ImageConfig& config,
                              Compression compression, const std::filesystem::path& transcode_cache);
 
+// Writes each layer of `image` into `dir` (created if missing) as
+// <stage>.tar.gz or <stage>.tar.zst, by its media type, linked or copied as
+// in a layout: the build context of the Dockerfiles in docker/, whose ADD
+// lines name these files. Returns the file names, bottom layer first.
+std::vector<std::string> write_layer_files(const std::filesystem::path& dir, const Image& image);
+
 // Why `tag` cannot name an image in index.json (image-spec's ref.name
 // grammar: alphanumeric components joined by one of "-._:@+" or "--",
 // separated by "/"), or "" when it can.
