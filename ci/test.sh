@@ -57,4 +57,7 @@ bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e
 step "runtime images end to end (skopeo, umoci, qemu)"
 bash tests/e2e/images.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "registry stage cache and image push end to end (docker-registry on 127.0.0.1)"
+bash tests/e2e/registry.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
 step "all test suites passed"

@@ -1,7 +1,13 @@
-// xstage build [STAGE...]: builds what is missing in DAG order, with progress
-// and a summary table; a failure shows the tail of the stage's log.
+// xstage build [STAGE...]: builds what is missing in DAG order (after pulling
+// it from a registry, with --registry), with progress and a summary table; a
+// failure shows the tail of the stage's log.
+#include <fmt/format.h>
+
 #include "cli/build_setup.hpp"
 #include "cli/commands.hpp"
+#include "cli/console_status.hpp"
+#include "cli/registry_connection.hpp"
+#include "cli/stage_pull.hpp"
 
 namespace xstage::cli {
 
@@ -11,6 +17,8 @@ struct BuildArguments {
   std::vector<std::string> stages;
   int jobs = 0;
   std::vector<std::string> sources;
+  std::string registry;
+  RegistryFlags flags;
 };
 
 } // namespace
@@ -22,8 +30,19 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
   command->add_option("stages", args->stages, "Stages to build, with their ancestors");
   command->add_option("-j,--jobs", args->jobs, "Parallel jobs per stage (default: number of cores)");
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
+  command->add_option("--registry", args->registry,
+                      "Pull missing stages by key from this registry repository before building");
+  add_insecure_flag(command, args->flags);
   command->callback([&options, args] {
     BuildSession session(options, args->jobs, args->sources);
+    if (!args->registry.empty()) {
+      auto client = connect_cache_repository(args->registry, args->flags);
+      PullSummary pulled =
+          pull_missing(*client, *session.cache, session.project.pipeline.closure(args->stages), session.keys);
+      fmt::print("{}: pulled {} stages ({}), {} not there, {} refused; {} were already cached\n",
+                 args->registry, pulled.pulled, human_size(pulled.bytes), pulled.missing, pulled.failed,
+                 pulled.local);
+    }
     session.build_and_report(args->stages);
   });
 }

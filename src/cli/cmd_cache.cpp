@@ -1,4 +1,5 @@
-// xstage cache ls|verify|gc: look after the local stage cache.
+// xstage cache ls|verify|gc: look after the local stage cache (push and pull
+// are in cmd_cache_remote.cpp).
 #include <fmt/format.h>
 
 #include "cache/cache.hpp"
@@ -11,6 +12,7 @@ namespace xstage::cli {
 void add_cache_command(CLI::App& app, const GlobalOptions& options) {
   auto* command = app.add_subcommand("cache", "List, verify or trim the local stage cache");
   command->require_subcommand(1);
+  add_cache_remote_commands(command, options);
 
   command->add_subcommand("ls", "List cached stages")->callback([&options] {
     cache::Cache cache(cache_dir(options));

@@ -7,9 +7,11 @@
 #include "cli/build_setup.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_status.hpp"
+#include "cli/registry_connection.hpp"
 #include "image/docker_archive.hpp"
 #include "image/oci_layout.hpp"
 #include "image/runtime_check.hpp"
+#include "remote/image_push.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -23,6 +25,8 @@ struct ImageArguments {
   std::string oci;
   std::string docker_archive;
   std::string context;
+  std::string push;
+  RegistryFlags registry;
   std::string compression = "zstd";
   std::string tag = "latest";
   int jobs = 0;
@@ -107,6 +111,21 @@ void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::R
              report.programs == 1 ? "" : "s", stage.name, report.libraries);
 }
 
+void push(const std::string& reference, const RegistryFlags& flags, const image::Image& image,
+          std::string_view compression) {
+  registry::Reference parsed = registry::parse_reference(reference);
+  if (!parsed.digest.empty()) {
+    throw Error(
+        fmt::format("--push '{}': push to a tag, not a digest (the digest is the manifest's)", reference));
+  }
+  std::string tag = parsed.tag.empty() ? "latest" : parsed.tag;
+  auto client = connect(reference, flags);
+  remote::ImagePushOutcome outcome = remote::push_image(*client, tag, image, cache_home() / "staging");
+  fmt::print("pushed {}:{} ({} layers): {} blobs sent ({}), {} already there; manifest {}\n",
+             parsed.host + "/" + parsed.repository, tag, compression, outcome.blobs_sent,
+             human_size(outcome.bytes_sent), outcome.blobs_present, image.manifest_digest);
+}
+
 } // namespace
 
 void add_image_command(CLI::App& app, const GlobalOptions& options) {
@@ -118,20 +137,24 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
   command->add_option("--oci", args->oci, "Write an OCI image layout to this directory");
   command->add_option("--docker-archive", args->docker_archive,
                       "Write a `docker load` archive (gzip layers) to this file");
+  command->add_option("--push", args->push,
+                      "Push the image (--compression's layers) to a registry, e.g. 127.0.0.1:5000/demo:v1");
+  add_insecure_flag(command, args->registry);
   command->add_option(
       "--context", args->context,
       "Write the layers as <stage>.tar.gz: the build context of docker/<pipeline>.Dockerfile");
   command
-      ->add_option("--compression", args->compression, "Layer compression of --oci: zstd (as cached) or gzip")
+      ->add_option("--compression", args->compression,
+                   "Layer compression of --oci and --push: zstd (as cached) or gzip")
       ->check(CLI::IsMember({"zstd", "gzip"}))
       ->capture_default_str();
   command->add_option("--tag", args->tag, "Tag of the image")->capture_default_str();
   command->add_option("-j,--jobs", args->jobs, "Parallel jobs per stage when a stage must be built");
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
   command->callback([&options, args] {
-    if (args->oci.empty() && args->docker_archive.empty() && args->context.empty()) {
-      throw Error("xstage image needs somewhere to put the image: --oci DIR, --docker-archive FILE or "
-                  "--context DIR");
+    if (args->oci.empty() && args->docker_archive.empty() && args->context.empty() && args->push.empty()) {
+      throw Error("xstage image needs somewhere to put the image: --oci DIR, --docker-archive FILE, "
+                  "--context DIR or --push REF");
     }
     BuildSession session(options, args->jobs, args->sources);
     const recipe::Recipe& stage = image_stage(session.project.pipeline, args->stage);
@@ -166,6 +189,9 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
       image::write_docker_archive(args->docker_archive, name, gzip);
       fmt::print("wrote docker archive {} ({}, gzip layers, {}), manifest {}\n", args->docker_archive, name,
                  human_size(fs::file_size(args->docker_archive)), gzip.manifest_digest);
+    }
+    if (!args->push.empty()) {
+      push(args->push, args->registry, chosen, args->compression);
     }
     if (!args->context.empty()) {
       std::vector<std::string> files = image::write_layer_files(args->context, gzip);

@@ -16,5 +16,7 @@ void add_explain_command(CLI::App& app, const GlobalOptions& options);
 void add_sysroot_command(CLI::App& app, const GlobalOptions& options);
 void add_cache_command(CLI::App& app, const GlobalOptions& options);
 void add_image_command(CLI::App& app, const GlobalOptions& options);
+// `cache push` and `cache pull`, under the `cache` subcommand.
+void add_cache_remote_commands(CLI::App* cache, const GlobalOptions& options);
 
 } // namespace xstage::cli

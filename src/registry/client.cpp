@@ -1,0 +1,315 @@
+#include "registry/client.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "key/hash.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace xstage::registry {
+
+namespace {
+
+std::string string_member(const json& object, const char* name) {
+  auto member = object.find(name);
+  return member != object.end() && member->is_string() ? member->get<std::string>() : std::string();
+}
+
+// "MANIFEST_BLOB_UNKNOWN: blob unknown to registry" from the distribution
+// error body {"errors":[{"code","message"}]}; empty for any other body.
+std::string registry_message(const std::string& body) {
+  json parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("errors") || !parsed["errors"].is_array()) {
+    return {};
+  }
+  std::string text;
+  for (const json& error : parsed["errors"]) {
+    if (error.is_object()) {
+      std::string code = string_member(error, "code");
+      std::string message = string_member(error, "message");
+      text += (text.empty() ? "" : "; ") + code + (code.empty() || message.empty() ? "" : ": ") + message;
+    }
+  }
+  return text;
+}
+
+bool starts_with(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+} // namespace
+
+// A request to the registry, and whether it needs a token with push scope.
+struct Client::Call {
+  Call(std::string method, std::string url, std::vector<std::string> headers = {}, bool push_scope = false)
+      : push(push_scope) {
+    http.method = std::move(method);
+    http.url = std::move(url);
+    http.headers = std::move(headers);
+  }
+
+  HttpRequest http;
+  bool push = false;
+};
+
+Client::Client(Reference repository, ClientOptions options)
+    : m_reference(std::move(repository)), m_options(std::move(options)),
+      // Plain http only where nobody can listen in, or when asked for.
+      m_base((m_options.insecure || is_loopback(m_reference.host) ? "http://" : "https://") +
+             m_reference.host),
+      m_http("registry " + where()) {}
+
+Client::~Client() = default;
+
+std::string Client::where() const {
+  return m_reference.host + "/" + m_reference.repository;
+}
+
+std::string Client::url_of(const std::string& path) const {
+  return m_base + "/v2/" + m_reference.repository + path;
+}
+
+void Client::fail(const Call& call, const HttpResponse& response) const {
+  std::string message = registry_message(response.body);
+  throw Error(fmt::format("registry {}: {} {} returned HTTP {}{}", where(), call.http.method,
+                          url_path(call.http.url), response.status, message.empty() ? "" : ": " + message));
+}
+
+void Client::fail_authentication() const {
+  if (m_options.credentials) {
+    throw Error(fmt::format("registry {} refused the credentials for user '{}'", m_reference.host,
+                            m_options.credentials->username));
+  }
+  throw Error(fmt::format("registry {} requires authentication: set XSTAGE_REGISTRY_USER and "
+                          "XSTAGE_REGISTRY_PASSWORD, or log in with docker login (~/.docker/config.json)",
+                          m_reference.host));
+}
+
+// A Location or a token realm may point anywhere; plain http stays limited to
+// loopback unless insecure, as for the registry itself, so that credentials and
+// tokens never cross the network in clear.
+void Client::refuse_plain_http(const HttpRequest& http) const {
+  if (starts_with(http.url, "http://") && !m_options.insecure && !is_loopback(url_authority(http.url))) {
+    throw Error(fmt::format("registry {}: {} {} would use plain http to {}; refused unless insecure", where(),
+                            http.method, url_path(http.url), url_authority(http.url)));
+  }
+}
+
+// One attempt, with whatever authentication the registry asked for so far.
+HttpResponse Client::perform(Call& call) {
+  HttpRequest& http = call.http;
+  refuse_plain_http(http);
+  http.redirect_protocols = starts_with(m_base, "https") ? "https" : "http,https";
+  std::vector<std::string> headers = http.headers;
+  if (url_authority(http.url) == m_reference.host) {
+    http.basic = m_use_basic && m_options.credentials ? &*m_options.credentials : nullptr;
+    if (!m_token.empty()) {
+      http.headers.push_back("Authorization: Bearer " + m_token);
+    }
+  }
+  HttpResponse response = m_http.perform(http);
+  http.headers = std::move(headers);
+  return response;
+}
+
+// Answers a 401: Basic needs only the credentials, Bearer a token from the
+// challenge's realm (with the credentials, if any).
+void Client::authenticate(const std::string& header, bool push) {
+  Challenge challenge = parse_challenge(header);
+  if (challenge.scheme == "basic") {
+    if (!m_options.credentials || m_use_basic) {
+      fail_authentication(); // nothing to send, or sent and refused
+    }
+    m_use_basic = true;
+    return;
+  }
+  std::string realm = challenge.params["realm"];
+  if (challenge.scheme != "bearer" || realm.empty()) {
+    throw Error(fmt::format("registry {} asks for an unsupported kind of authentication ('{}')",
+                            m_reference.host, challenge.scheme));
+  }
+  // A push asks for pull and push at once, so that its HEAD, POST and PUT
+  // share one token; anything else takes the scope the registry named.
+  std::string scope = challenge.params["scope"];
+  if (push || scope.empty()) {
+    scope = fmt::format("repository:{}:{}", m_reference.repository, push ? "pull,push" : "pull");
+  }
+  Call call{"GET", realm + (realm.find('?') == std::string::npos ? "?" : "&") + "scope=" + url_escape(scope)};
+  if (!challenge.params["service"].empty()) {
+    call.http.url += "&service=" + url_escape(challenge.params["service"]);
+  }
+  refuse_plain_http(call.http);
+  call.http.basic = m_options.credentials ? &*m_options.credentials : nullptr;
+  HttpResponse response = m_http.perform(call.http);
+  if (response.status == 401 || response.status == 403) {
+    fail_authentication();
+  }
+  json parsed = json::parse(response.body, nullptr, false);
+  if (response.status != 200 || !parsed.is_object()) {
+    fail(call, response);
+  }
+  m_token = string_member(parsed, "token");
+  m_token = m_token.empty() ? string_member(parsed, "access_token") : m_token;
+  if (m_token.empty()) {
+    throw Error(fmt::format("registry {}: GET {} returned no token", where(), url_path(call.http.url)));
+  }
+}
+
+// An attempt, and after a 401 challenge one more with authentication.
+HttpResponse Client::send(Call& call) {
+  HttpResponse response = perform(call);
+  if (response.status != 401) {
+    return response;
+  }
+  authenticate(response.header("www-authenticate"), call.push);
+  response = perform(call);
+  if (response.status == 401 || response.status == 403) {
+    fail_authentication();
+  }
+  return response;
+}
+
+bool Client::has_blob(const std::string& digest) {
+  Call call{"HEAD", url_of("/blobs/" + digest)};
+  call.http.follow_redirects = true;
+  HttpResponse response = send(call);
+  if (response.status != 200 && response.status != 404) {
+    fail(call, response);
+  }
+  return response.status == 200;
+}
+
+std::uint64_t Client::push_blob(const fs::path& file, const std::string& digest, std::uint64_t size) {
+  std::error_code error;
+  std::uintmax_t actual = fs::file_size(file, error);
+  if (error || actual != size) {
+    throw Error(error ? fmt::format("cannot read {}: {}", file.string(), error.message())
+                      : fmt::format("blob file {} has {} bytes, not {}", file.string(), actual, size));
+  }
+  if (has_blob(digest)) {
+    return 0;
+  }
+  Call start{"POST", url_of("/blobs/uploads/"), {}, true};
+  HttpResponse started = send(start);
+  std::string location = started.header("location");
+  if (started.status != 202 || location.empty()) {
+    fail(start, started);
+  }
+  // Location may be absolute, absolute-path or relative to the POST URL,
+  // and usually carries upload state in its query already.
+  if (!starts_with(location, "http://") && !starts_with(location, "https://")) {
+    location = (location[0] == '/' ? m_base : start.http.url) + location;
+  }
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), std::fclose);
+  if (!in) {
+    throw Error(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
+  }
+  std::string query =
+      (location.find('?') == std::string::npos ? "?" : "&") + ("digest=" + url_escape(digest));
+  Call put{"PUT", location + query, {"Content-Type: application/octet-stream"}, true};
+  put.http.upload = in.get();
+  put.http.upload_size = size;
+  if (m_options.progress) {
+    put.http.progress = [&](std::uint64_t done, std::uint64_t total) {
+      m_options.progress(digest, done, total);
+    };
+  }
+  HttpResponse done = send(put);
+  m_bytes_sent += done.uploaded;
+  if (done.status != 201) {
+    fail(put, done);
+  }
+  return done.uploaded;
+}
+
+std::string Client::put_manifest(const std::string& tag_or_digest, const std::string& media_type,
+                                 const std::string& body) {
+  Call call{"PUT", url_of("/manifests/" + tag_or_digest), {"Content-Type: " + media_type}, true};
+  call.http.body = body;
+  HttpResponse response = send(call);
+  if (response.status != 201) {
+    fail(call, response);
+  }
+  std::string digest = "sha256:" + key::sha256_hex(body);
+  std::string reported = response.header("docker-content-digest");
+  if (!reported.empty() && reported != digest) {
+    throw Error(fmt::format("registry {}: PUT {} stored the manifest as {}, but its sha256 is {}", where(),
+                            url_path(call.http.url), reported, digest));
+  }
+  return digest;
+}
+
+std::optional<Manifest> Client::get_manifest(const std::string& tag_or_digest,
+                                             const std::vector<std::string>& accept) {
+  std::string accepted;
+  for (const std::string& type : accept) {
+    accepted += (accepted.empty() ? "Accept: " : ", ") + type;
+  }
+  Call call{"GET", url_of("/manifests/" + tag_or_digest), {accepted}};
+  call.http.follow_redirects = true;
+  HttpResponse response = send(call);
+  if (response.status == 404) {
+    return std::nullopt;
+  }
+  if (response.status != 200 || response.oversized) {
+    fail(call, response);
+  }
+  std::string type = response.header("content-type");
+  Manifest manifest{type.substr(0, type.find(';')), response.body,
+                    "sha256:" + key::sha256_hex(response.body)};
+  // By digest, the body must be that digest; by tag, what the registry says it is.
+  std::string expected =
+      starts_with(tag_or_digest, "sha256:") ? tag_or_digest : response.header("docker-content-digest");
+  if (!expected.empty() && expected != manifest.digest) {
+    throw Error(fmt::format("manifest {} from {} has {} (corrupt on the registry); not used", expected,
+                            where(), manifest.digest));
+  }
+  return manifest;
+}
+
+void Client::fetch_blob(const std::string& digest, std::uint64_t expected_size, const fs::path& destination) {
+  // Through an AtomicFile, so a blob that fails its check never appears.
+  util::AtomicFile out(destination);
+  key::Sha256 hash;
+  Call call{"GET", url_of("/blobs/" + digest)};
+  call.http.follow_redirects = true;
+  call.http.sink = [&](std::string_view chunk) {
+    out.write(chunk);
+    hash.update(chunk);
+  };
+  call.http.limit = expected_size;
+  if (m_options.progress) {
+    call.http.progress = [&](std::uint64_t done, std::uint64_t) {
+      m_options.progress(digest, done, expected_size);
+    };
+  }
+  HttpResponse response = send(call);
+  m_bytes_received += response.streamed;
+  if (response.status == 404) {
+    throw Error(fmt::format("registry {} has no blob {}", where(), digest));
+  }
+  if (response.status != 200) {
+    fail(call, response);
+  }
+  if (response.oversized || response.streamed != expected_size) {
+    throw Error(fmt::format("blob {} from {} has {} bytes, not the expected {} (corrupt on the registry); "
+                            "not used",
+                            digest, where(), response.oversized ? "more" : std::to_string(response.streamed),
+                            expected_size));
+  }
+  std::string actual = "sha256:" + hash.hex_digest();
+  if (actual != digest) {
+    throw Error(
+        fmt::format("blob {} from {} has {} (corrupt on the registry); not used", digest, where(), actual));
+  }
+  out.commit();
+}
+
+} // namespace xstage::registry

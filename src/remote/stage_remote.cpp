@@ -1,0 +1,144 @@
+#include "remote/stage_remote.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "image/image.hpp"
+#include "key/hash.hpp"
+#include "layer/layer.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace xstage::remote {
+
+namespace {
+
+// No creation time: the same entry gives the same config, and so the same
+// manifest, from whichever machine pushes it.
+std::string config_of(const cache::CacheEntry& entry) {
+  return json{{"key", entry.key},
+              {"stage", entry.stage},
+              {"manifest", entry.manifest},
+              {"layer",
+               {{"digest", entry.layer.digest},
+                {"size", entry.layer.size},
+                {"diff_id", entry.layer.diff_id},
+                {"uncompressed_size", entry.layer.uncompressed_size}}}}
+      .dump();
+}
+
+json descriptor(std::string_view media_type, const std::string& digest, std::uint64_t size) {
+  return {{"mediaType", media_type}, {"digest", digest}, {"size", size}};
+}
+
+std::string digest_of(const std::string& text) {
+  return "sha256:" + key::sha256_hex(text);
+}
+
+// The field of a pulled document, or an error naming what is malformed.
+const json& field(const json& object, const char* name, const std::string& what) {
+  if (!object.is_object() || !object.contains(name)) {
+    throw Error(fmt::format("{} has no '{}'", what, name));
+  }
+  return object.at(name);
+}
+
+} // namespace
+
+PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry) {
+  PushOutcome outcome;
+  auto push = [&](const fs::path& file, const std::string& digest, std::uint64_t size) {
+    std::uint64_t sent = client.push_blob(file, digest, size);
+    outcome.bytes_sent += sent;
+    ++(sent > 0 ? outcome.blobs_sent : outcome.blobs_present);
+  };
+  push(cache.blob_path(entry.layer.digest), entry.layer.digest, entry.layer.size);
+
+  // The config goes beside the cache's blobs, named by its digest like them;
+  // `cache gc` removes it as unreferenced.
+  std::string config = config_of(entry);
+  std::string config_digest = digest_of(config);
+  fs::path config_file = cache.blob_path(config_digest);
+  util::write_file_atomically(config_file, config);
+  push(config_file, config_digest, config.size());
+
+  json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", image::k_manifest_type},
+      {"config", descriptor(k_stage_config_type, config_digest, config.size())},
+      {"layers", json::array({descriptor(image::k_zstd_layer_type, entry.layer.digest, entry.layer.size)})},
+      {"annotations", {{"dev.xstage.stage", entry.stage}}}};
+  outcome.manifest_digest =
+      client.put_manifest(entry.key, std::string(image::k_manifest_type), manifest.dump());
+  return outcome;
+}
+
+std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
+                                            const std::string& key) {
+  std::optional<registry::Manifest> pulled = client.get_manifest(key, {std::string(image::k_manifest_type)});
+  if (!pulled) {
+    return std::nullopt;
+  }
+  std::string what = fmt::format("the registry's manifest for key {}", key.substr(0, 12));
+  json manifest = json::parse(pulled->body, nullptr, false);
+  const json& config_descriptor = field(manifest, "config", what);
+  const json& layers = field(manifest, "layers", what);
+  if (field(config_descriptor, "mediaType", what) != k_stage_config_type || !layers.is_array() ||
+      layers.size() != 1) {
+    throw Error(fmt::format("{} is not an xstage stage (config {}, {} layers)", what,
+                            config_descriptor.value("mediaType", "?"),
+                            layers.is_array() ? layers.size() : 0));
+  }
+
+  // The config: fetched into the cache's blobs (checked against its digest).
+  std::string config_digest = field(config_descriptor, "digest", what).get<std::string>();
+  image::digest_hex(config_digest, "config digest", key.substr(0, 12));
+  fs::path config_file = cache.blob_path(config_digest);
+  fs::create_directories(config_file.parent_path());
+  client.fetch_blob(config_digest, field(config_descriptor, "size", what).get<std::uint64_t>(), config_file);
+  std::string config_text;
+  {
+    std::ifstream in(config_file, std::ios::binary);
+    config_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  json config = json::parse(config_text, nullptr, false);
+  std::string config_what = fmt::format("the stage config {} for key {}", config_digest, key.substr(0, 12));
+  const json& inputs = field(config, "manifest", config_what);
+  if (field(config, "key", config_what) != key || key::sha256_hex(inputs.dump()) != key) {
+    throw Error(fmt::format("{} describes another build (its inputs hash to {}); not used", config_what,
+                            key::sha256_hex(inputs.dump()).substr(0, 12)));
+  }
+  std::string stage = field(config, "stage", config_what).get<std::string>();
+  const json& recorded = field(config, "layer", config_what);
+  layer::LayerInfo claimed{field(recorded, "digest", config_what).get<std::string>(),
+                           field(recorded, "size", config_what).get<std::uint64_t>(),
+                           field(recorded, "diff_id", config_what).get<std::string>(),
+                           field(recorded, "uncompressed_size", config_what).get<std::uint64_t>()};
+  if (field(layers[0], "digest", what) != claimed.digest || field(layers[0], "size", what) != claimed.size) {
+    throw Error(fmt::format("{} names layer {}, its config {}; not used", what,
+                            layers[0].value("digest", "?"), claimed.digest));
+  }
+
+  // The layer: its digest and size are checked while it downloads, then
+  // what it unpacks to, before the entry names it.
+  image::digest_hex(claimed.digest, "digest", stage);
+  fs::path blob = cache.blob_path(claimed.digest);
+  client.fetch_blob(claimed.digest, claimed.size, blob);
+  layer::LayerInfo actual = layer::describe_layer(blob);
+  if (actual != claimed) {
+    fs::remove(blob);
+    throw Error(fmt::format("the layer {} of stage '{}' from the registry unpacks to {} ({} bytes), not the "
+                            "recorded {} ({} bytes); not used",
+                            claimed.digest, stage, actual.diff_id, actual.uncompressed_size, claimed.diff_id,
+                            claimed.uncompressed_size));
+  }
+  return cache.store(key, stage, inputs, blob, actual);
+}
+
+} // namespace xstage::remote

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cache/cache.hpp"
+#include "registry/client.hpp"
+
+namespace xstage::remote {
+
+// The media type of a stage's config blob in a registry: the cache entry
+// (key, stage, input manifest, layer description) as canonical JSON.
+inline constexpr std::string_view k_stage_config_type = "application/vnd.xstage.stage.v1+json";
+
+// A stage cache kept in a registry repository. Each cache entry is one OCI
+// image manifest tagged with the stage key:
+//
+//   <repo>:<key>  manifest  config = the entry (k_stage_config_type)
+//                           layers = [the layer blob, tar+zstd, as cached]
+//
+// so registries store, deduplicate and garbage-collect stages like any
+// image, and a layer pushed once is shared by every image that uses it.
+
+struct PushOutcome {
+  std::uint64_t bytes_sent = 0; // blob bytes uploaded (0: all already there)
+  std::size_t blobs_sent = 0;
+  std::size_t blobs_present = 0;
+  std::string manifest_digest;
+};
+
+// Pushes `entry` (whose blob is in `cache`; the caller has verified it) to
+// the client's repository. Blobs the registry has are not sent again.
+PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry);
+
+// Pulls the stage keyed `key` into `cache`, or returns nothing when the
+// registry has no such tag. Nothing is stored unless everything checks:
+// the config's key is `key` and its input manifest hashes to it (so a
+// registry cannot serve another build under this key), the layer blob has
+// the digest and size the manifest names (checked while downloading), and
+// the layer's diff_id and uncompressed size are the ones recorded. Any
+// mismatch throws xstage::Error naming the stage, key and blob.
+std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
+                                            const std::string& key);
+
+} // namespace xstage::remote

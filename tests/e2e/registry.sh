@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The registry-backed stage cache and image push, against Debian's real
+# docker-registry on 127.0.0.1 (started here, stopped on exit):
+#  1. cache push sends every blob once; a second push sends zero bytes;
+#  2. a pull into an empty cache makes the next build all hits;
+#  3. image --push: skopeo reads the image from the registry; skopeo copies an
+#     xstage OCI layout there too; a second push sends zero bytes;
+#  4. a layer corrupted in the registry's storage is detected and not used:
+#     pull fails naming the blob, build --registry rebuilds that stage;
+#  5. htpasswd (Basic) auth: refused without or with wrong credentials, works
+#     from the environment and from a Docker config.json; the password is
+#     never printed.
+# Usage: registry.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (reuses the cache there)
+set -euo pipefail
+xstage=$(realpath "$1")
+source_root=$(realpath "$2")
+scratch=$(realpath -m "$3")
+cache=$scratch/cache
+work=$scratch/registry
+rm -rf "$work"
+mkdir -p "$work"
+
+say() { printf '\n== %s\n' "$*"; }
+fail() { echo "FAIL: $*"; exit 1; }
+x() { "$xstage" --root "$source_root" "$@"; }
+
+pids=()
+trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+
+# start_registry NAME [HTPASSWD_FILE]: prints host:port once /v2/ answers.
+start_registry() {
+    local name=$1 htpasswd=${2:-} port
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    mkdir -p "$work/$name"
+    {
+        printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n' "$work/$name/data"
+        printf '  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' "$port"
+        [ -z "$htpasswd" ] || printf 'auth:\n  htpasswd:\n    realm: xstage-test\n    path: %s\n' "$htpasswd"
+    } > "$work/$name/config.yml"
+    docker-registry serve "$work/$name/config.yml" > "$work/$name/log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { echo "127.0.0.1:$port"; return; }
+        sleep 0.2
+    done
+    cat "$work/$name/log" >&2
+    fail "docker-registry $name did not start"
+}
+
+host=$(start_registry open)
+repo=$host/xstage-cache
+echo "registry at $host"
+
+say "cache push: every blob once, then nothing"
+x --cache "$cache" cache push --registry "$repo" | tee "$work/push1.log"
+grep -q '^pushed 4 stages' "$work/push1.log" || fail "first push did not push 4 stages"
+x --cache "$cache" cache push --registry "$repo" | tee "$work/push2.log"
+grep -q '^pushed 4 stages to .*: 0 blobs sent (0 B), 8 already there$' "$work/push2.log" ||
+    fail "the second push sent blobs"
+
+say "pull into an empty cache; the next build is all hits"
+x --cache "$work/pulled" cache pull --registry "$repo" | tee "$work/pull.log"
+grep -q '^pulled 4 stages' "$work/pull.log" || fail "pull did not bring 4 stages"
+x --cache "$work/pulled" build | tee "$work/after-pull.log"
+grep -q '4 stages: 0 built, 4 hits' "$work/after-pull.log" || fail "the build after a pull was not all hits"
+
+say "image push, read back by skopeo"
+x --cache "$cache" image --push "$host/demo:v1" | tee "$work/image1.log"
+x --cache "$cache" image --push "$host/demo:v1" | tee "$work/image2.log"
+grep -q 'pushed .*demo:v1 (zstd layers): 0 blobs sent (0 B), 3 already there' "$work/image2.log" ||
+    fail "the second image push sent blobs"
+skopeo inspect --tls-verify=false "docker://$host/demo:v1" | tee "$work/inspect.json"
+grep -q '"Architecture": "arm64"' "$work/inspect.json" || fail "skopeo cannot read the pushed image"
+pushed=$(sed -n 's/.*manifest \(sha256:[0-9a-f]*\)$/\1/p' "$work/image1.log")
+grep -q "\"Digest\": \"$pushed\"" "$work/inspect.json" || fail "the registry serves another manifest than $pushed"
+x --cache "$cache" image --oci "$work/layout" > /dev/null
+skopeo copy --dest-tls-verify=false "oci:$work/layout:latest" "docker://$host/copied:v1"
+skopeo inspect --tls-verify=false "docker://$host/copied:v1" | grep -q '"Architecture": "arm64"' ||
+    fail "skopeo's copy to the registry is not readable"
+
+say "a layer corrupted in the registry is detected and not used"
+app_digest=$(x --cache "$cache" cache ls | awk '$1 == "app" {print $NF}' | tail -1)
+hex=${app_digest#sha256:}
+data=$work/open/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1; open(p, "wb").write(b)' "$data"
+if x --cache "$work/corrupt" cache pull app --registry "$repo" > "$work/corrupt.log" 2>&1; then
+    fail "a corrupt layer was pulled"
+fi
+cat "$work/corrupt.log"
+grep -q "corrupt on the registry" "$work/corrupt.log" || fail "the corruption was not named"
+if ls "$work/corrupt/blobs/sha256/$hex" 2> /dev/null; then fail "the corrupt blob reached the cache"; fi
+x --cache "$work/corrupt" build --registry "$repo" app | tee "$work/corrupt-build.log"
+grep -qE '^app +built' "$work/corrupt-build.log" || fail "app was not rebuilt after a corrupt pull"
+grep -qE '^base +hit' "$work/corrupt-build.log" || fail "base was not pulled"
+rebuilt=$(x --cache "$work/corrupt" cache ls | awk '$1 == "app" {print $NF}')
+[ "$rebuilt" = "$app_digest" ] || fail "the rebuilt app layer differs: $rebuilt vs $app_digest"
+
+say "htpasswd auth"
+password="s3cret-$RANDOM-pass"
+htpasswd -Bbn ci "$password" > "$work/htpasswd"
+auth_host=$(start_registry auth "$work/htpasswd")
+if x --cache "$cache" cache push ffmpeg --registry "$auth_host/cache" > "$work/noauth.log" 2>&1; then
+    fail "pushed without credentials"
+fi
+cat "$work/noauth.log"
+grep -q 'requires authentication' "$work/noauth.log" || fail "no clear error without credentials"
+if XSTAGE_REGISTRY_USER=ci XSTAGE_REGISTRY_PASSWORD=wrong x --cache "$cache" cache push ffmpeg \
+    --registry "$auth_host/cache" > "$work/wrongauth.log" 2>&1; then
+    fail "pushed with a wrong password"
+fi
+cat "$work/wrongauth.log"
+grep -q "refused the credentials for user 'ci'" "$work/wrongauth.log" || fail "no clear error for a wrong password"
+XSTAGE_REGISTRY_USER=ci XSTAGE_REGISTRY_PASSWORD=$password \
+    x --cache "$cache" cache push ffmpeg --registry "$auth_host/cache" | tee "$work/auth-push.log"
+mkdir -p "$work/docker-config"
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$auth_host" "$(printf 'ci:%s' "$password" | base64 -w0)" \
+    > "$work/docker-config/config.json"
+DOCKER_CONFIG=$work/docker-config x --cache "$work/auth-pulled" cache pull ffmpeg --registry "$auth_host/cache" |
+    tee "$work/auth-pull.log"
+grep -q '^pulled 2 stages' "$work/auth-pull.log" || fail "pull with config.json credentials failed"
+if grep -rq "$password" "$work"/*.log; then fail "the password was printed"; fi
+echo "ok: the password appears in no output"
+
+echo
+echo "registry end to end: all checks passed"

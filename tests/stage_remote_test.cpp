@@ -1,0 +1,135 @@
+// The registry-backed stage cache and image push, against Debian's real
+// docker-registry: round trips, zero-byte second pushes, and a registry that
+// serves corrupt or mismatched content is caught before the cache changes.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cache/cache.hpp"
+#include "image/image.hpp"
+#include "key/hash.hpp"
+#include "layer/layer.hpp"
+#include "local_registry.hpp"
+#include "registry/client.hpp"
+#include "remote/image_push.hpp"
+#include "remote/stage_remote.hpp"
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using xstage::cache::Cache;
+using xstage::cache::CacheEntry;
+using xstage::test::LocalRegistry;
+using xstage::test::make_temp_dir;
+using xstage::test::read_file;
+using xstage::test::write_file;
+namespace registry = xstage::registry;
+namespace remote = xstage::remote;
+
+namespace {
+
+registry::Client client_for(const LocalRegistry& server, const std::string& repository) {
+  return registry::Client(registry::parse_reference(server.host() + "/" + repository), {});
+}
+
+// A cache holding one built stage whose key is the hash of its inputs, as
+// real keys are.
+CacheEntry cached_stage(const fs::path& dir, Cache& cache, const std::string& stage) {
+  write_file(dir / "tree/opt" / stage / "bin/tool", "#!/bin/sh\necho " + stage + "\n");
+  xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst");
+  json inputs = {{"stage", stage}, {"recipe", {{"builder", "cmake"}}}};
+  return cache.store(xstage::key::sha256_hex(inputs.dump()), stage, inputs, dir / "layer.tar.zst");
+}
+
+} // namespace
+
+TEST_CASE("a stage pushed to a registry pulls into an empty cache unchanged", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-roundtrip");
+  Cache local(dir / "local");
+  CacheEntry entry = cached_stage(dir, local, "app");
+
+  registry::Client client = client_for(server, "stages");
+  remote::PushOutcome first = remote::push_entry(client, local, entry);
+  CHECK(first.blobs_sent == 2);
+  CHECK(first.bytes_sent > entry.layer.size);
+  remote::PushOutcome second = remote::push_entry(client, local, entry);
+  CHECK(second.bytes_sent == 0);
+  CHECK(second.blobs_present == 2);
+  CHECK(second.manifest_digest == first.manifest_digest);
+
+  Cache empty(dir / "empty");
+  auto pulled = remote::pull_entry(client, empty, entry.key);
+  REQUIRE(pulled);
+  CHECK(pulled->stage == "app");
+  CHECK(pulled->layer == entry.layer);
+  CHECK(pulled->manifest == entry.manifest);
+  CHECK(read_file(empty.blob_path(entry.layer.digest)) == read_file(local.blob_path(entry.layer.digest)));
+  CHECK(empty.restore(entry.key).entry);
+
+  CHECK(!remote::pull_entry(client, empty, std::string(64, 'e')));
+}
+
+TEST_CASE("a layer corrupted in the registry is refused and nothing is cached", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-corrupt");
+  Cache local(dir / "local");
+  CacheEntry entry = cached_stage(dir, local, "app");
+  registry::Client client = client_for(server, "stages");
+  remote::push_entry(client, local, entry);
+
+  std::string bytes = read_file(server.blob_data(entry.layer.digest));
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  write_file(server.blob_data(entry.layer.digest), bytes);
+
+  Cache empty(dir / "empty");
+  CHECK_THROWS_WITH(remote::pull_entry(client, empty, entry.key),
+                    Catch::Contains("blob " + entry.layer.digest) &&
+                        Catch::Contains("corrupt on the registry"));
+  CHECK(!empty.find(entry.key));
+  CHECK(!fs::exists(empty.blob_path(entry.layer.digest)));
+}
+
+TEST_CASE("a registry serving another build under a key is refused", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-forged");
+  Cache local(dir / "local");
+  CacheEntry entry = cached_stage(dir, local, "app");
+  registry::Client client = client_for(server, "stages");
+  remote::push_entry(client, local, entry);
+
+  // Tag the stage's manifest under a key whose inputs it does not have.
+  auto manifest = client.get_manifest(entry.key, {std::string(xstage::image::k_manifest_type)});
+  REQUIRE(manifest);
+  std::string other_key(64, 'c');
+  client.put_manifest(other_key, manifest->media_type, manifest->body);
+
+  Cache empty(dir / "empty");
+  CHECK_THROWS_WITH(remote::pull_entry(client, empty, other_key),
+                    Catch::Contains("describes another build") && Catch::Contains("not used"));
+  CHECK(!empty.find(other_key));
+}
+
+TEST_CASE("an image pushed twice sends its blobs once and the registry serves its manifest", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-image");
+  write_file(dir / "tree/usr/bin/hello", "#!/bin/sh\necho hello\n");
+  xstage::image::ImageLayer layer{xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst"),
+                                  dir / "layer.tar.zst", "app"};
+  auto image = xstage::image::assemble_image({layer}, {{"/usr/bin/hello"}, {}, "", {}},
+                                             xstage::image::Compression::zstd, dir / "tc");
+  registry::Client client = client_for(server, "demo");
+  remote::ImagePushOutcome first = remote::push_image(client, "v1", image, dir / "staging");
+  CHECK(first.blobs_sent == 2);
+  remote::ImagePushOutcome second = remote::push_image(client, "v1", image, dir / "staging");
+  CHECK(second.bytes_sent == 0);
+  CHECK(second.blobs_present == 2);
+  auto served = client.get_manifest("v1", {std::string(xstage::image::k_manifest_type)});
+  REQUIRE(served);
+  CHECK(served->body == image.manifest);
+  CHECK(served->digest == image.manifest_digest);
+}
