@@ -20,6 +20,12 @@ setup() {
     fi
 }
 
+# ccache serves compiles from any clone of the project: paths under the
+# checkout are hashed relative to it, and the working directory (recorded in
+# debug info) is left out of the hash. Debug info may then name another
+# clone's directory, which does not matter for a test run.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+
 step "installing host packages"
 bash toolchain/setup.sh
 

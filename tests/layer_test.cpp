@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include "crafted_archive.hpp"
 #include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "test_support.hpp"
@@ -23,58 +24,9 @@ using xstage::test::make_temp_dir;
 using xstage::test::read_file;
 using xstage::test::write_file;
 
+using namespace xstage::test;
+
 namespace {
-
-// One entry of a hand-made archive.
-struct Item {
-  std::string path;
-  unsigned type = AE_IFREG;
-  unsigned perm = 0644;
-  std::string data;     // file content
-  std::string symlink;  // target, for AE_IFLNK
-  std::string hardlink; // target path, for hard links
-};
-
-Item file_item(std::string path, std::string data, unsigned perm = 0644) {
-  return Item{std::move(path), AE_IFREG, perm, std::move(data), "", ""};
-}
-Item dir_item(std::string path) {
-  return Item{std::move(path), AE_IFDIR, 0755, "", "", ""};
-}
-Item symlink_item(std::string path, std::string target) {
-  return Item{std::move(path), AE_IFLNK, 0777, "", std::move(target), ""};
-}
-Item hardlink_item(std::string path, std::string target) {
-  return Item{std::move(path), AE_IFREG, 0644, "", "", std::move(target)};
-}
-Item node_item(std::string path, unsigned type) {
-  return Item{std::move(path), type, 0600, "", "", ""};
-}
-
-void write_archive(const fs::path& file, const std::vector<Item>& items) {
-  archive* tar = archive_write_new();
-  archive_write_set_format_pax_restricted(tar);
-  archive_write_add_filter_zstd(tar);
-  REQUIRE(archive_write_open_filename(tar, file.c_str()) == ARCHIVE_OK);
-  for (const Item& item : items) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_copy_pathname(entry, item.path.c_str());
-    archive_entry_set_filetype(entry, item.type);
-    archive_entry_set_perm(entry, item.perm);
-    archive_entry_set_size(entry, static_cast<la_int64_t>(item.data.size()));
-    if (!item.symlink.empty()) {
-      archive_entry_copy_symlink(entry, item.symlink.c_str());
-    }
-    if (!item.hardlink.empty()) {
-      archive_entry_copy_hardlink(entry, item.hardlink.c_str());
-    }
-    REQUIRE(archive_write_header(tar, entry) == ARCHIVE_OK);
-    archive_write_data(tar, item.data.data(), item.data.size());
-    archive_entry_free(entry);
-  }
-  archive_write_close(tar);
-  archive_write_free(tar);
-}
 
 // A tree with a subdirectory, an executable, a symlink and an empty directory,
 // created in either order and with the given file times.
@@ -237,7 +189,7 @@ TEST_CASE("a truncated layer is reported as truncated", "[layer]") {
 
 TEST_CASE("extraction refuses an entry with a '..' component", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "evil.tar.zst", {file_item("ok", "x"), file_item("a/../../evil", "x")});
+  write_crafted_archive(dir / "evil.tar.zst", {crafted_file("ok", "x"), crafted_file("a/../../evil", "x")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
                       refusal(dir / "evil.tar.zst", "entry 'a/../../evil' leaves the root"));
@@ -246,7 +198,7 @@ TEST_CASE("extraction refuses an entry with a '..' component", "[layer]") {
 
 TEST_CASE("extraction refuses an absolute path", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "evil.tar.zst", {file_item("/tmp/evil", "x")});
+  write_crafted_archive(dir / "evil.tar.zst", {crafted_file("/tmp/evil", "x")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
                       refusal(dir / "evil.tar.zst", "entry '/tmp/evil' is an absolute path"));
@@ -254,12 +206,12 @@ TEST_CASE("extraction refuses an absolute path", "[layer]") {
 
 TEST_CASE("extraction refuses a symlink that leaves the root", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "evil.tar.zst", {dir_item("lib/"), symlink_item("lib/up", "../../etc")});
+  write_crafted_archive(dir / "evil.tar.zst", {crafted_dir("lib/"), crafted_symlink("lib/up", "../../etc")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(
       extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
       refusal(dir / "evil.tar.zst", "entry 'lib/up' is a symlink to '../../etc', which leaves the root"));
-  write_archive(dir / "abs.tar.zst", {symlink_item("lib/up", "/../etc")});
+  write_crafted_archive(dir / "abs.tar.zst", {crafted_symlink("lib/up", "/../etc")});
   REQUIRE_THROWS_WITH(
       extract_layer(dir / "abs.tar.zst", dir / "root", "s", owners),
       refusal(dir / "abs.tar.zst", "entry 'lib/up' is a symlink to '/../etc', which leaves the root"));
@@ -267,8 +219,8 @@ TEST_CASE("extraction refuses a symlink that leaves the root", "[layer]") {
 
 TEST_CASE("symlinks that stay inside the root are kept verbatim", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "ok.tar.zst", {symlink_item("usr/lib/libc.so", "/lib/libc.so.6"),
-                                     symlink_item("usr/lib/libm.so", "../../lib/libm.so.6")});
+  write_crafted_archive(dir / "ok.tar.zst", {crafted_symlink("usr/lib/libc.so", "/lib/libc.so.6"),
+                                             crafted_symlink("usr/lib/libm.so", "../../lib/libm.so.6")});
   PathOwners owners;
   extract_layer(dir / "ok.tar.zst", dir / "root", "s", owners);
   CHECK(fs::read_symlink(dir / "root" / "usr/lib/libc.so") == "/lib/libc.so.6");
@@ -278,7 +230,8 @@ TEST_CASE("symlinks that stay inside the root are kept verbatim", "[layer]") {
 TEST_CASE("extraction refuses a symlink target with '..' after a name", "[layer]") {
   auto dir = make_temp_dir("layer");
   // "self" -> "." makes "self/.." the root's parent, though it looks inside.
-  write_archive(dir / "evil.tar.zst", {symlink_item("self", "."), symlink_item("up", "self/..")});
+  write_crafted_archive(dir / "evil.tar.zst",
+                        {crafted_symlink("self", "."), crafted_symlink("up", "self/..")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(
       extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
@@ -287,8 +240,8 @@ TEST_CASE("extraction refuses a symlink target with '..' after a name", "[layer]
 
 TEST_CASE("extraction refuses to write through a symlink of an earlier layer", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "one.tar.zst", {symlink_item("lib", "usr/lib")});
-  write_archive(dir / "two.tar.zst", {file_item("lib/libevil.so", "x")});
+  write_crafted_archive(dir / "one.tar.zst", {crafted_symlink("lib", "usr/lib")});
+  write_crafted_archive(dir / "two.tar.zst", {crafted_file("lib/libevil.so", "x")});
   PathOwners owners;
   extract_layer(dir / "one.tar.zst", dir / "root", "one", owners);
   REQUIRE_THROWS_WITH(
@@ -298,7 +251,8 @@ TEST_CASE("extraction refuses to write through a symlink of an earlier layer", "
 
 TEST_CASE("extraction refuses device nodes", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "evil.tar.zst", {node_item("dev/sda", AE_IFBLK), node_item("dev/null", AE_IFCHR)});
+  write_crafted_archive(dir / "evil.tar.zst",
+                        {crafted_node("dev/sda", AE_IFBLK), crafted_node("dev/null", AE_IFCHR)});
   PathOwners owners;
   REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
                       refusal(dir / "evil.tar.zst", "entry 'dev/sda' is a block device"));
@@ -307,7 +261,7 @@ TEST_CASE("extraction refuses device nodes", "[layer]") {
 
 TEST_CASE("extraction refuses setuid entries", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "evil.tar.zst", {file_item("bin/su", "x", 04755)});
+  write_crafted_archive(dir / "evil.tar.zst", {crafted_file("bin/su", "x", 04755)});
   PathOwners owners;
   REQUIRE_THROWS_WITH(extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),
                       refusal(dir / "evil.tar.zst", "entry 'bin/su' has setuid or setgid bits"));
@@ -315,8 +269,8 @@ TEST_CASE("extraction refuses setuid entries", "[layer]") {
 
 TEST_CASE("extraction refuses hard links to paths the layer has not extracted", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "missing.tar.zst", {hardlink_item("b", "a")});
-  write_archive(dir / "outside.tar.zst", {hardlink_item("b", "../etc/passwd")});
+  write_crafted_archive(dir / "missing.tar.zst", {crafted_hardlink("b", "a")});
+  write_crafted_archive(dir / "outside.tar.zst", {crafted_hardlink("b", "../etc/passwd")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(extract_layer(dir / "missing.tar.zst", dir / "root", "s", owners),
                       refusal(dir / "missing.tar.zst",
@@ -328,8 +282,8 @@ TEST_CASE("extraction refuses hard links to paths the layer has not extracted", 
 
 TEST_CASE("two stages writing the same path is a conflict naming both", "[layer]") {
   auto dir = make_temp_dir("layer");
-  write_archive(dir / "a.tar.zst", {dir_item("usr/"), file_item("usr/lib/x.so", "a")});
-  write_archive(dir / "b.tar.zst", {dir_item("usr/"), file_item("usr/lib/x.so", "b")});
+  write_crafted_archive(dir / "a.tar.zst", {crafted_dir("usr/"), crafted_file("usr/lib/x.so", "a")});
+  write_crafted_archive(dir / "b.tar.zst", {crafted_dir("usr/"), crafted_file("usr/lib/x.so", "b")});
   PathOwners owners;
   extract_layer(dir / "a.tar.zst", dir / "root", "a", owners);
   REQUIRE_THROWS_WITH(extract_layer(dir / "b.tar.zst", dir / "root", "b", owners),
@@ -340,7 +294,7 @@ TEST_CASE("two stages writing the same path is a conflict naming both", "[layer]
 TEST_CASE("extraction refuses to replace a file that no layer wrote", "[layer]") {
   auto dir = make_temp_dir("layer");
   write_file(dir / "root" / "etc/passwd", "root");
-  write_archive(dir / "evil.tar.zst", {file_item("./etc/passwd", "evil")});
+  write_crafted_archive(dir / "evil.tar.zst", {crafted_file("./etc/passwd", "evil")});
   PathOwners owners;
   REQUIRE_THROWS_WITH(
       extract_layer(dir / "evil.tar.zst", dir / "root", "s", owners),

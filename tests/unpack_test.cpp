@@ -1,10 +1,9 @@
 // Unpacking source archives: stripping the top directory, refusing entries that escape.
 #include <catch2/catch.hpp>
 
-#include <archive.h>
 #include <archive_entry.h>
-#include <sys/sysmacros.h>
 
+#include "crafted_archive.hpp"
 #include "source/unpack.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -25,55 +24,21 @@ struct Entry {
   std::string data;
 };
 
-enum class Format { tar_xz, tar_gz, tar_bz2, tar_zst, zip };
+using Format = xstage::test::ArchiveFormat;
 
-// Crafts an archive with libarchive's write API, as an attacker could.
+// Crafts an archive, as an attacker could.
 void write_archive(const fs::path& path, const std::vector<Entry>& entries, Format format = Format::tar_xz) {
-  archive* writer = archive_write_new();
-  if (format == Format::zip) {
-    archive_write_set_format_zip(writer);
-  } else {
-    archive_write_set_format_pax_restricted(writer);
-  }
-  switch (format) {
-  case Format::tar_xz: archive_write_add_filter_xz(writer); break;
-  case Format::tar_gz: archive_write_add_filter_gzip(writer); break;
-  case Format::tar_bz2: archive_write_add_filter_bzip2(writer); break;
-  case Format::tar_zst: archive_write_add_filter_zstd(writer); break;
-  case Format::zip: break;
-  }
-  REQUIRE(archive_write_open_filename(writer, path.c_str()) == ARCHIVE_OK);
+  std::vector<xstage::test::CraftedEntry> crafted;
   for (const Entry& item : entries) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, item.name.c_str());
-    archive_entry_set_perm(entry, item.type == 'd' ? 0755 : 0644);
-    archive_entry_set_mtime(entry, 1700000000, 0);
     switch (item.type) {
-    case 'd': archive_entry_set_filetype(entry, AE_IFDIR); break;
-    case 'l':
-      archive_entry_set_filetype(entry, AE_IFLNK);
-      archive_entry_set_symlink(entry, item.data.c_str());
-      break;
-    case 'h':
-      archive_entry_set_filetype(entry, AE_IFREG);
-      archive_entry_set_hardlink(entry, item.data.c_str());
-      break;
-    case 'c':
-      archive_entry_set_filetype(entry, AE_IFCHR);
-      archive_entry_set_rdev(entry, makedev(1, 3));
-      break;
-    default:
-      archive_entry_set_filetype(entry, AE_IFREG);
-      archive_entry_set_size(entry, static_cast<la_int64_t>(item.data.size()));
+    case 'd': crafted.push_back(xstage::test::crafted_dir(item.name)); break;
+    case 'l': crafted.push_back(xstage::test::crafted_symlink(item.name, item.data)); break;
+    case 'h': crafted.push_back(xstage::test::crafted_hardlink(item.name, item.data)); break;
+    case 'c': crafted.push_back(xstage::test::crafted_node(item.name, AE_IFCHR)); break;
+    default: crafted.push_back(xstage::test::crafted_file(item.name, item.data)); break;
     }
-    REQUIRE(archive_write_header(writer, entry) == ARCHIVE_OK);
-    if (item.type == 'f') {
-      archive_write_data(writer, item.data.data(), item.data.size());
-    }
-    archive_entry_free(entry);
   }
-  REQUIRE(archive_write_close(writer) == ARCHIVE_OK);
-  archive_write_free(writer);
+  xstage::test::write_crafted_archive(path, crafted, format);
 }
 
 // The error unpacking `entries` gives; `destination` and its scratch must not exist afterwards.

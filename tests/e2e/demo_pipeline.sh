@@ -75,6 +75,10 @@ diff "$scratch/cache-before" "$scratch/cache-after" || fail "the cache changed a
 cp "$source_root/recipes/demo/ffmpeg.ini" "$checkout/recipes/demo/ffmpeg.ini"
 
 say "hostile layers are refused on restore"
+# The forged entry replaces base's; keep the real one for the tests that
+# reuse this cache (images.sh measures base's layer).
+base_entry=$cache/entries/$(x key base).json
+cp "$base_entry" "$scratch/base-entry.json"
 for hostile in dotdot symlink; do
     python3 "$source_root/tests/e2e/forge_layer.py" "$hostile" "$cache" "$(x key base)"
     if x sysroot app "$scratch/sysroot-$hostile" > "$scratch/hostile.log" 2>&1; then
@@ -83,6 +87,7 @@ for hostile in dotdot symlink; do
     cat "$scratch/hostile.log"
     grep -q 'refusing layer' "$scratch/hostile.log" || fail "no refusal message for $hostile"
 done
+cp "$scratch/base-entry.json" "$base_entry"
 
 say "Ctrl-C during a build leaves no cache entry for the interrupted stage"
 interrupted=$scratch/interrupted-cache

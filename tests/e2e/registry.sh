@@ -27,7 +27,8 @@ x() { "$xstage" --root "$source_root" "$@"; }
 pids=()
 trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
 
-# start_registry NAME [HTPASSWD_FILE]: prints host:port once /v2/ answers.
+# start_registry NAME [HTPASSWD_FILE]: sets $registry_host to host:port once
+# /v2/ answers. (Not run in a $(...) subshell, so the EXIT trap knows its pid.)
 start_registry() {
     local name=$1 htpasswd=${2:-} port
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -40,14 +41,15 @@ start_registry() {
     docker-registry serve "$work/$name/config.yml" > "$work/$name/log" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { echo "127.0.0.1:$port"; return; }
+        curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { registry_host=127.0.0.1:$port; return; }
         sleep 0.2
     done
     cat "$work/$name/log" >&2
     fail "docker-registry $name did not start"
 }
 
-host=$(start_registry open)
+start_registry open
+host=$registry_host
 repo=$host/xstage-cache
 echo "registry at $host"
 
@@ -98,7 +100,8 @@ rebuilt=$(x --cache "$work/corrupt" cache ls | awk '$1 == "app" {print $NF}')
 say "htpasswd auth"
 password="s3cret-$RANDOM-pass"
 htpasswd -Bbn ci "$password" > "$work/htpasswd"
-auth_host=$(start_registry auth "$work/htpasswd")
+start_registry auth "$work/htpasswd"
+auth_host=$registry_host
 if x --cache "$cache" cache push ffmpeg --registry "$auth_host/cache" > "$work/noauth.log" 2>&1; then
     fail "pushed without credentials"
 fi
