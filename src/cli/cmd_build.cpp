@@ -39,8 +39,8 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
       auto client = connect_cache_repository(args->registry, args->flags);
       PullSummary pulled =
           pull_missing(*client, *session.cache, session.project.pipeline.closure(args->stages), session.keys);
-      fmt::print("{}: pulled {} stages ({}), {} not there, {} refused; {} were already cached\n",
-                 args->registry, pulled.pulled, human_size(pulled.bytes), pulled.missing, pulled.failed,
+      fmt::print("{}: pulled {} ({}), {} not there, {} refused; {} already cached\n", args->registry,
+                 counted(pulled.pulled, "stage"), human_size(pulled.bytes), pulled.missing, pulled.failed,
                  pulled.local);
     }
     session.build_and_report(args->stages);

@@ -56,8 +56,8 @@ void push(const GlobalOptions& options, const RemoteArguments& args) {
     fmt::print("{:<10} {}  {}\n", recipe->name, key.substr(0, 12),
                outcome.bytes_sent > 0 ? "sent " + human_size(outcome.bytes_sent) : "already there");
   }
-  fmt::print("pushed {} stages to {}: {} blobs sent ({}), {} already there{}\n", pushed, args.registry,
-             total.blobs_sent, human_size(total.bytes_sent), total.blobs_present,
+  fmt::print("pushed {} to {}: {} sent ({}), {} already there{}\n", counted(pushed, "stage"), args.registry,
+             counted(total.blobs_sent, "blob"), human_size(total.bytes_sent), total.blobs_present,
              not_cached > 0 ? fmt::format("; {} not cached", not_cached) : "");
 }
 
@@ -67,11 +67,12 @@ void pull(const GlobalOptions& options, const RemoteArguments& args) {
   cache::Cache cache(cache_dir(options));
   auto client = connect_cache_repository(args.registry, args.flags);
   PullSummary summary = pull_missing(*client, cache, project.pipeline.closure(args.stages), keys);
-  fmt::print("pulled {} stages ({}) from {}; {} already cached, {} not in the registry\n", summary.pulled,
-             human_size(summary.bytes), args.registry, summary.local, summary.missing);
+  fmt::print("pulled {} ({}) from {}; {} already cached, {} not in the registry\n",
+             counted(summary.pulled, "stage"), human_size(summary.bytes), args.registry, summary.local,
+             summary.missing);
   if (summary.failed > 0) {
-    throw Error(
-        fmt::format("{} stages in {} failed verification and were not used", summary.failed, args.registry));
+    throw Error(fmt::format("{} in {} failed verification (not used)", counted(summary.failed, "stage"),
+                            args.registry));
   }
 }
 

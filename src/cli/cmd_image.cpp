@@ -107,8 +107,9 @@ void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::R
                     "that ship them to the runtime stage ({}), or link them into '{}'",
                     stage.name, fmt::join(report.problems, "\n  "), fmt::join(runtime, ", "), stage.name));
   }
-  fmt::print("runtime check: the {} ELF file{} of {} need {} libraries, all in the image\n", report.programs,
-             report.programs == 1 ? "" : "s", stage.name, report.libraries);
+  fmt::print("runtime check: {} of {} need{} {} libraries, all in the image\n",
+             counted(report.programs, "ELF file"), stage.name, report.programs == 1 ? "s" : "",
+             report.libraries);
 }
 
 void push(const std::string& reference, const RegistryFlags& flags, const image::Image& image,
@@ -121,8 +122,8 @@ void push(const std::string& reference, const RegistryFlags& flags, const image:
   std::string tag = parsed.tag.empty() ? "latest" : parsed.tag;
   auto client = connect(reference, flags);
   remote::ImagePushOutcome outcome = remote::push_image(*client, tag, image, cache_home() / "staging");
-  fmt::print("pushed {}:{} ({} layers): {} blobs sent ({}), {} already there; manifest {}\n",
-             parsed.host + "/" + parsed.repository, tag, compression, outcome.blobs_sent,
+  fmt::print("pushed {}:{} ({} layers): {} sent ({}), {} already there; manifest {}\n",
+             parsed.host + "/" + parsed.repository, tag, compression, counted(outcome.blobs_sent, "blob"),
              human_size(outcome.bytes_sent), outcome.blobs_present, image.manifest_digest);
 }
 

@@ -18,6 +18,10 @@ std::string human_size(std::uint64_t bytes) {
   return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
+std::string counted(std::uint64_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
 ConsoleStatus::ConsoleStatus(std::size_t stage_count)
     : m_stage_count(stage_count), m_tty(::isatty(STDOUT_FILENO) != 0) {}
 
@@ -75,8 +79,8 @@ void ConsoleStatus::print_summary(const std::vector<build::StageOutcome>& outcom
                outcome.hit ? "hit" : "built", outcome.seconds, human_size(outcome.layer_size), outcome.ccache,
                outcome.key.substr(0, 12));
   }
-  fmt::print("{} stages: {} built, {} hits, {:.1f}s\n", outcomes.size(), built, outcomes.size() - built,
-             total_seconds);
+  fmt::print("{}: {} built, {} hits, {:.1f}s\n", counted(outcomes.size(), "stage"), built,
+             outcomes.size() - built, total_seconds);
 }
 
 } // namespace xstage::cli

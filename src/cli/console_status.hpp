@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "build/status.hpp"
@@ -36,5 +37,8 @@ private:
 
 // "19.7 MB", "812 kB", "0 B".
 std::string human_size(std::uint64_t bytes);
+
+// "1 stage", "4 stages": `noun` with an s unless there is one.
+std::string counted(std::uint64_t count, std::string_view noun);
 
 } // namespace xstage::cli

@@ -66,7 +66,10 @@ for bundle in bundle bundle-converted; do
     QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=$rootfs/usr/lib/aarch64-linux-gnu/qt6/plugins \
         qemu-aarch64-static -L "$rootfs" "$rootfs/opt/framegrab/bin/framegrab" \
         --save "$out/$bundle.png" "$rootfs/opt/framegrab/share/framegrab/tiny.mp4" 2>&1 | grep -v '^QStandardPaths\|swscaler'
-    file "$out/$bundle.png" | tee /dev/stderr | grep -q 'PNG image data, 64 x 48' || fail "no frame from $bundle"
+    # Not `tee /dev/stderr`: reopening it truncates a log that stderr goes to.
+    frame=$(file "$out/$bundle.png")
+    echo "$frame"
+    grep -q 'PNG image data, 64 x 48' <<< "$frame" || fail "no frame from $bundle"
 done
 
 say "docker archive and Dockerfile"
