@@ -50,7 +50,7 @@ void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, c
       continue;
     }
     const std::string& key = m_keys.at(ancestor->name).key;
-    cache::RestoreResult restored = m_cache.restore(key);
+    cache::RestoreResult restored = restore_once(key);
     if (!restored.entry) {
       throw Error(fmt::format("stage '{}' needs stage '{}' (key {}), which is not in the cache{}", stage.name,
                               ancestor->name, key.substr(0, 12),
@@ -61,6 +61,17 @@ void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, c
     layer::extract_layer(m_cache.blob_path(restored.entry->layer.digest), native ? host : root,
                          ancestor->name, native ? host_owners : target_owners);
   }
+}
+
+cache::RestoreResult PipelineBuilder::restore_once(const std::string& key) {
+  if (auto verified = m_verified.find(key); verified != m_verified.end()) {
+    return {verified->second, ""};
+  }
+  cache::RestoreResult restored = m_cache.restore(key);
+  if (restored.entry) {
+    m_verified.emplace(key, *restored.entry);
+  }
+  return restored;
 }
 
 std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::Recipe& recipe,
@@ -96,7 +107,7 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
   };
   m_status.stage_started(recipe.name, stage_key.key);
 
-  cache::RestoreResult restored = m_cache.restore(stage_key.key);
+  cache::RestoreResult restored = restore_once(stage_key.key);
   if (!restored.evicted_reason.empty()) {
     m_status.note(fmt::format("stage '{}': evicted a corrupt cache entry ({}); rebuilding", recipe.name,
                               restored.evicted_reason));
@@ -147,6 +158,7 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
   layer::LayerInfo info = layer::write_layer(destdir, layer_file);
   cache::CacheEntry entry = m_cache.store(stage_key.key, recipe.name, stage_key.manifest, layer_file, info);
   outcome.layer_size = entry.layer.size;
+  m_verified.emplace(stage_key.key, entry);
   // The scratch trees are large and rebuilt from layers next time; the log stays.
   fs::remove_all(sysroot);
   fs::remove_all(host);

@@ -52,6 +52,10 @@ public:
 
 private:
   StageOutcome build_stage(const recipe::Recipe& recipe);
+  // The cache's restore, hashing each blob once per builder: base's 221 MB
+  // layer is verified when it is a hit, not again for every child that
+  // extracts it.
+  cache::RestoreResult restore_once(const std::string& key);
   std::map<std::string, std::filesystem::path> prepare_sources(const recipe::Recipe& recipe,
                                                                const std::filesystem::path& into);
 
@@ -63,6 +67,7 @@ private:
   process::CommandRunner& m_runner;
   Status& m_status;
   std::string m_failed_stage;
+  std::map<std::string, cache::CacheEntry> m_verified; // by key
 };
 
 // True when a recipe builds for the build machine (cmake `native = true`).
