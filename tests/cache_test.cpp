@@ -219,6 +219,27 @@ TEST_CASE("gc removes unreferenced blobs and stale temporaries but not fresh one
   CHECK(cache.restore(sha256_hex("k")).entry);
 }
 
+TEST_CASE("gc removes the gzip variants of the blobs it removes, and keeps the others", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  std::int64_t now = 1;
+  Cache cache(dir / "cache", [&] { return now; });
+  LayerInfo old_layer, new_layer;
+  cache.store(sha256_hex("old"), "a", k_manifest, make_layer(dir, "o", "old", old_layer));
+  now = 2;
+  cache.store(sha256_hex("new"), "b", k_manifest, make_layer(dir, "n", "new", new_layer));
+  auto hex = [](const LayerInfo& layer) { return layer.digest.substr(std::string("sha256:").size()); };
+  fs::create_directories(cache.transcoded_dir());
+  write_file(cache.transcoded_dir() / (hex(old_layer) + ".tar.gz"), "gzip");
+  write_file(cache.transcoded_dir() / (hex(old_layer) + ".json"), "{}");
+  write_file(cache.transcoded_dir() / (hex(new_layer) + ".tar.gz"), "gzip");
+  GcReport report = cache.gc(new_layer.size);
+  CHECK(report.removed_blobs == std::vector<std::string>{old_layer.digest});
+  CHECK(report.removed_transcoded == 2);
+  CHECK(report.bytes_freed == old_layer.size + 6);
+  CHECK_FALSE(fs::exists(cache.transcoded_dir() / (hex(old_layer) + ".tar.gz")));
+  CHECK(fs::exists(cache.transcoded_dir() / (hex(new_layer) + ".tar.gz")));
+}
+
 TEST_CASE("verify evicts the entries of corrupt blobs", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo good, bad;

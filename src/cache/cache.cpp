@@ -334,6 +334,15 @@ GcReport Cache::gc(std::uint64_t max_size) {
     }
   }
   std::sort(report.removed_blobs.begin(), report.removed_blobs.end());
+  for (const fs::directory_entry& file : list_directory(transcoded_dir())) {
+    std::string name = file.path().filename().string();
+    std::string digest = std::string(k_digest_prefix) + name.substr(0, name.find('.'));
+    if (is_digest(digest) && references[digest] == 0) {
+      report.bytes_freed += size_of(file.path());
+      remove_file(file.path());
+      ++report.removed_transcoded;
+    }
+  }
   return report;
 }
 

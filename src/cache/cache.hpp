@@ -46,6 +46,7 @@ struct GcReport {
   std::vector<std::string> removed_keys;  // oldest first; unreadable entries too
   std::vector<std::string> removed_blobs; // digests, sorted
   std::size_t removed_temps = 0;          // stale AtomicFile temporaries
+  std::size_t removed_transcoded = 0;     // files of gzip variants of removed blobs
   std::uint64_t bytes_freed = 0;
   std::uint64_t remaining_size = 0; // bytes of blobs still referenced
 };
@@ -56,6 +57,8 @@ struct GcReport {
 //   <root>/oci-layout                {"imageLayoutVersion":"1.0.0"}
 //   <root>/blobs/sha256/<hex>        layer blobs (.tar.zst), by digest
 //   <root>/entries/<key>.json        one entry per stage key
+//   <root>/transcoded/<hex>.*        gzip variants of layer blobs, named by
+//                                    the zstd blob's hex (image/gzip_transcode)
 //
 // Every file is written through util::AtomicFile, and store() writes a blob
 // before the entry that names it, so a crash never leaves an entry without
@@ -99,6 +102,10 @@ public:
   // <root>/blobs/sha256/<hex> for "sha256:<hex>".
   std::filesystem::path blob_path(const std::string& digest) const;
 
+  // Where gzip variants of the blobs are kept; gc() removes a variant with
+  // its blob.
+  std::filesystem::path transcoded_dir() const { return m_root / "transcoded"; }
+
   // All readable entries, sorted by stage, then created, then key.
   std::vector<CacheEntry> entries() const;
 
@@ -111,9 +118,9 @@ public:
   VerifyReport verify();
 
   // Evicts the oldest entries (by created, then key) until the referenced
-  // blobs total at most `max_size` bytes, then removes unreferenced blobs,
-  // unreadable entries and temporaries older than an hour (younger ones may
-  // belong to a store in progress).
+  // blobs total at most `max_size` bytes, then removes unreferenced blobs
+  // (and their gzip variants), unreadable entries and temporaries older than
+  // an hour (younger ones may belong to a store in progress).
   GcReport gc(std::uint64_t max_size);
 
   // Removes the entry for `key` (not an error when there is none). Its blob

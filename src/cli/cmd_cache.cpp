@@ -47,9 +47,10 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
   gc->callback([&options, max_size] {
     cache::Cache cache(cache_dir(options));
     auto report = cache.gc(cache::parse_size(*max_size));
-    fmt::print("removed {} entries and {} blobs, freed {}; {} remain\n", report.removed_keys.size(),
-               report.removed_blobs.size(), human_size(report.bytes_freed),
-               human_size(report.remaining_size));
+    fmt::print("removed {}, {} and {} of gzip variants, freed {}; {} remain\n",
+               counted(report.removed_keys.size(), "entry", "entries"),
+               counted(report.removed_blobs.size(), "blob"), counted(report.removed_transcoded, "file"),
+               human_size(report.bytes_freed), human_size(report.remaining_size));
   });
 }
 

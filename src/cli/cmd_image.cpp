@@ -170,7 +170,7 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
     fmt::print("image of {}: layers {}\n", stage.name, fmt::join(stages, ", "));
     check_runtime(layers, stage);
     image::ImageConfig config{stage.image->entrypoint, stage.image->env, stage.image->working_dir, {}};
-    fs::path transcodes = cache_home() / "transcoded";
+    fs::path transcodes = session.cache->transcoded_dir();
     auto compression = args->compression == "gzip" ? image::Compression::gzip : image::Compression::zstd;
 
     image::Image chosen = image::assemble_image(layers, config, compression, transcodes);

@@ -38,7 +38,8 @@ private:
 // "19.7 MB", "812 kB", "0 B".
 std::string human_size(std::uint64_t bytes);
 
-// "1 stage", "4 stages": `noun` with an s unless there is one.
-std::string counted(std::uint64_t count, std::string_view noun);
+// "1 stage", "4 stages", "2 entries": `noun`, or `plural` (default: noun + "s")
+// unless there is one.
+std::string counted(std::uint64_t count, std::string_view noun, std::string_view plural = {});
 
 } // namespace xstage::cli
