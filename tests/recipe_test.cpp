@@ -188,13 +188,14 @@ TEST_CASE("a path source may not leave the project", "[recipe]") {
 TEST_CASE("an [image] section is read and kept out of the stage key's content", "[recipe]") {
   auto recipe = parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = 'src'\n"
                              "[image]\nruntime = ['runtime']\nentrypoint = ['/opt/x/bin/x', '--flag']\n"
-                             "env = ['PATH=/usr/bin']\nworking_dir = '/srv'\n",
+                             "env = ['PATH=/usr/bin']\nworking_dir = '/srv'\ndlopen = ['usr/lib/plugins']\n",
                              "recipes/d/x.ini");
   REQUIRE(recipe.image);
   CHECK(recipe.image->runtime == std::vector<std::string>{"runtime"});
   CHECK(recipe.image->entrypoint == std::vector<std::string>{"/opt/x/bin/x", "--flag"});
   CHECK(recipe.image->env == std::vector<std::string>{"PATH=/usr/bin"});
   CHECK(recipe.image->working_dir == "/srv");
+  CHECK(recipe.image->dlopen == std::vector<std::string>{"usr/lib/plugins"});
   CHECK(recipe.image->runtime_location.line == 7);
   CHECK(!recipe.content.contains("image"));
   CHECK(recipe.content.contains("stage"));
@@ -212,4 +213,9 @@ TEST_CASE("a bad [image] section is located", "[recipe]") {
   REQUIRE_THROWS_MATCHES(parse_recipe(head + "entrypoint = []\n", "recipes/d/x.ini"), Error,
                          Catch::Message("recipes/d/x.ini:7:1: 'entrypoint' in section [image] must name a "
                                         "program\nentrypoint = []\n^"));
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe(head + "entrypoint = ['/x']\ndlopen = ['usr/../../etc']\n", "recipes/d/x.ini"), Error,
+      Catch::Message(
+          "recipes/d/x.ini:8:1: 'dlopen' in section [image] holds 'usr/../../etc'; write a path "
+          "inside the image, like usr/lib/aarch64-linux-gnu/qt6/plugins\ndlopen = ['usr/../../etc']\n^"));
 }

@@ -120,6 +120,28 @@ TEST_CASE("without the runtime layer nothing the app needs is found", "[image]")
   CHECK(report.problems.front().find("opt/app/bin/app (stage app) needs") == 0);
 }
 
+TEST_CASE("ELF files under the dlopen directories are checked too; a directory without any is named",
+          "[image]") {
+  fs::path dir = make_temp_dir("runtime-dlopen");
+  fs::path runtime = runtime_tree(dir, own_dynamic(), "libarchive.so.13");
+  write_file(runtime / "usr/lib/aarch64-linux-gnu/qt6/plugins/platforms/libqfake.so", own_executable());
+  fs::path app = dir / "app";
+  write_file(app / "opt/app/share/readme", "not an ELF file\n");
+  std::vector<ImageLayer> layers = {layer_of(runtime, dir / "runtime.tar.zst", "runtime"),
+                                    layer_of(app, dir / "app.tar.zst", "app")};
+  CHECK(check_runtime_closure(layers).problems.empty()); // nothing NEEDs the plugin
+
+  RuntimeReport report =
+      check_runtime_closure(layers, {"usr/lib/aarch64-linux-gnu/qt6/plugins", "usr/lib/typo/plugins"});
+  CHECK(report.programs == 0);
+  CHECK(report.loaded == 1);
+  CHECK(report.problems ==
+        std::vector<std::string>{
+            "dlopen directory usr/lib/typo/plugins holds no dynamic ELF file in any layer of the image",
+            "usr/lib/aarch64-linux-gnu/qt6/plugins/platforms/libqfake.so (stage runtime) needs "
+            "libarchive.so.13, which no layer of the image provides"});
+}
+
 TEST_CASE("a docker archive holds the layout and manifest.json, deterministically", "[image]") {
   fs::path dir = make_temp_dir("docker-archive");
   fs::path tree = dir / "tree";

@@ -8,6 +8,7 @@
 #include "builders/builder.hpp"
 #include "builders/symlinks.hpp"
 #include "util/error.hpp"
+#include "util/inner_path.hpp"
 
 namespace fs = std::filesystem;
 
@@ -38,20 +39,17 @@ void keep_only_sysroot(const fs::path& root) {
 // exist is an error, so a typo does not silently keep 30 MB.
 void drop_paths(const BuildContext& context, const std::vector<std::string>& paths) {
   for (const std::string& relative : paths) {
-    fs::path path(relative);
-    bool escapes = path.is_absolute() ||
-                   std::any_of(path.begin(), path.end(), [](const fs::path& part) { return part == ".."; });
-    if (escapes || relative.empty()) {
+    if (!util::is_inner_path(relative)) {
       throw Error(
           fmt::format("stage '{}': 'drop' entry '{}' must be a path inside the tree, like usr/share/doc",
                       context.recipe.name, relative));
     }
     std::error_code error;
-    if (!fs::exists(fs::symlink_status(context.destdir / path, error))) {
+    if (!fs::exists(fs::symlink_status(context.destdir / relative, error))) {
       throw Error(fmt::format("stage '{}': 'drop' entry '{}' is not in the extracted tree",
                               context.recipe.name, relative));
     }
-    fs::remove_all(context.destdir / path);
+    fs::remove_all(context.destdir / relative);
   }
 }
 

@@ -99,7 +99,7 @@ void report_sizes(const BuildSession& session, const recipe::Recipe& stage, cons
 }
 
 void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::Recipe& stage) {
-  image::RuntimeReport report = image::check_runtime_closure(layers);
+  image::RuntimeReport report = image::check_runtime_closure(layers, stage.image->dlopen);
   if (!report.problems.empty()) {
     std::vector<std::string> runtime = stage.image->runtime;
     throw Error(
@@ -107,8 +107,11 @@ void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::R
                     "that ship them to the runtime stage ({}), or link them into '{}'",
                     stage.name, fmt::join(report.problems, "\n  "), fmt::join(runtime, ", "), stage.name));
   }
-  fmt::print("runtime check: {} of {} need{} {} libraries, all in the image\n",
-             counted(report.programs, "ELF file"), stage.name, report.programs == 1 ? "s" : "",
+  std::string loaded =
+      stage.image->dlopen.empty() ? "" : fmt::format(" and {} it loads at run time", report.loaded);
+  std::size_t starts = report.programs + report.loaded;
+  fmt::print("runtime check: {} of {}{} need{} {} libraries, all in the image\n",
+             counted(report.programs, "ELF file"), stage.name, loaded, starts == 1 ? "s" : "",
              report.libraries);
 }
 

@@ -141,7 +141,8 @@ std::vector<std::string> search_dirs(const std::string& path, const ElfDynamic& 
 
 } // namespace
 
-RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers) {
+RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers,
+                                    const std::vector<std::string>& dlopen_dirs) {
   RuntimeReport report;
   if (layers.empty()) {
     return report;
@@ -156,8 +157,23 @@ RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers) {
   // library first, for the message.
   std::deque<std::string> pending;
   std::map<std::string, std::string> reason;
+  std::set<std::string> dirs_with_elf_files;
   for (const auto& [path, node] : tree.nodes()) {
-    if (node.stage == top_stage && node.elf && node.elf->is_dynamic) {
+    if (!node.elf || !node.elf->is_dynamic) {
+      continue;
+    }
+    auto dlopen_dir = std::find_if(dlopen_dirs.begin(), dlopen_dirs.end(), [&path](const std::string& dir) {
+      return path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/';
+    });
+    if (dlopen_dir != dlopen_dirs.end()) {
+      dirs_with_elf_files.insert(*dlopen_dir);
+      if (node.stage != top_stage) {
+        ++report.loaded;
+        pending.push_back(path);
+        reason[path] = "";
+      }
+    }
+    if (node.stage == top_stage) {
       ++report.programs;
       pending.push_back(path);
       reason[path] = "";
@@ -166,6 +182,12 @@ RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers) {
                                               "the image provides",
                                               path, top_stage, node.elf->interpreter));
       }
+    }
+  }
+  for (const std::string& dir : dlopen_dirs) {
+    if (!dirs_with_elf_files.contains(dir)) {
+      report.problems.push_back(
+          fmt::format("dlopen directory {} holds no dynamic ELF file in any layer of the image", dir));
     }
   }
   std::set<std::string> missing_reported;

@@ -10,6 +10,7 @@ namespace xstage::image {
 
 struct RuntimeReport {
   std::size_t programs = 0;  // dynamic ELF files of the top layer
+  std::size_t loaded = 0;    // other dynamic ELF files under the dlopen directories
   std::size_t libraries = 0; // distinct libraries they load, transitively
   // One line per unmet need, e.g. "opt/app/bin/app (stage app) needs
   // libz.so.1 (via usr/lib/aarch64-linux-gnu/libpng16.so.16), which no layer
@@ -25,7 +26,11 @@ struct RuntimeReport {
 // layers. This is what makes a runtime layer of declared Debian packages
 // trustworthy: a package missing from the recipe is named here, not when the
 // image fails to start on a device. Libraries that programs dlopen (Qt's
-// plugins) are not NEEDED and are not checked. Reads the layers in place.
-RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers);
+// plugins) are not NEEDED: the ELF files under `dlopen_dirs` (image paths,
+// matched as written) are checked as starting points too, and a directory
+// with no ELF file in the image is a problem (a typo would check nothing).
+// Reads the layers in place.
+RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers,
+                                    const std::vector<std::string>& dlopen_dirs = {});
 
 } // namespace xstage::image

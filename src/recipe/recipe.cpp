@@ -12,6 +12,7 @@
 #include "machine_file/diagnostic.hpp"
 #include "recipe/schema.hpp"
 #include "util/error.hpp"
+#include "util/inner_path.hpp"
 #include "util/spelling.hpp"
 
 namespace xstage::recipe {
@@ -232,7 +233,7 @@ private:
       }
     } else {
       source.kind = SourceKind::path;
-      if (std::filesystem::path(source.path).is_absolute() || source.path.find("..") != std::string::npos) {
+      if (!util::is_inner_path(source.path)) {
         fail(section.find("path")->location,
              fmt::format("'path' in section [{}] must be relative to the project root and inside it",
                          section.name));
@@ -269,6 +270,15 @@ private:
     image.runtime = strings("runtime");
     image.entrypoint = strings("entrypoint");
     image.env = strings("env");
+    image.dlopen = strings("dlopen");
+    for (const std::string& dir : image.dlopen) {
+      if (!util::is_inner_path(dir)) {
+        fail(section.find("dlopen")->location,
+             fmt::format("'dlopen' in section [image] holds '{}'; write a path inside the image, like "
+                         "usr/lib/aarch64-linux-gnu/qt6/plugins",
+                         dir));
+      }
+    }
     if (auto dir = values.find("working_dir"); dir != values.end()) {
       image.working_dir = dir->second.as_string();
     }

@@ -50,6 +50,10 @@ struct ImageSpec {
   std::vector<std::string> entrypoint;
   std::vector<std::string> env; // "NAME=value"
   std::string working_dir;
+  // Directories (image paths, like usr/lib/aarch64-linux-gnu/qt6/plugins)
+  // whose ELF files the programs load at run time with dlopen: no NEEDED
+  // entry names them, so the runtime check starts from them too.
+  std::vector<std::string> dlopen;
   machine_file::Location location;
   machine_file::Location runtime_location;
 };

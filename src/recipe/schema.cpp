@@ -47,7 +47,8 @@ const std::vector<SectionSpec>& section_specs() {
        {{"runtime", string_array, false},
         {"entrypoint", string_array, true},
         {"env", string_array, false},
-        {"working_dir", string, false}}},
+        {"working_dir", string, false},
+        {"dlopen", string_array, false}}},
   };
   return specs;
 }
