@@ -272,13 +272,36 @@ TEST_CASE("a blob is pushed once; a second push sends nothing", "[registry]") {
   };
   Client client(parse_reference(registry.host() + "/team/demo"), options);
   CHECK_FALSE(client.has_blob(blob.digest));
-  CHECK(client.push_blob(blob.file, blob.digest, blob.size) == blob.size);
+  BlobPush first = client.push_blob(blob.file, blob.digest, blob.size);
+  CHECK(first.how == BlobPush::How::uploaded);
+  CHECK(first.bytes_sent == blob.size);
   CHECK(client.has_blob(blob.digest));
   CHECK(client.bytes_sent() == blob.size);
   CHECK(last_done == blob.size);
-  CHECK(client.push_blob(blob.file, blob.digest, blob.size) == 0);
+  BlobPush second = client.push_blob(blob.file, blob.digest, blob.size);
+  CHECK(second.how == BlobPush::How::present);
+  CHECK(second.bytes_sent == 0);
   CHECK(client.bytes_sent() == blob.size);
   CHECK(read_file(registry.blob_data(blob.digest)) == read_file(blob.file));
+}
+
+TEST_CASE("a blob of another repository is mounted, not sent; one it lacks is uploaded", "[registry]") {
+  LocalRegistry registry;
+  fs::path dir = make_temp_dir("registry-mount");
+  Blob layer = make_blob(dir / "layer", std::string(100000, 'm'));
+  Blob config = make_blob(dir / "config", R"({"architecture":"arm64","os":"linux"})");
+  client_for(registry.host()).push_blob(layer.file, layer.digest, layer.size); // into team/demo
+  ClientOptions options;
+  options.mount_from = "team/demo";
+  Client app(parse_reference(registry.host() + "/team/app"), options);
+  BlobPush mounted = app.push_blob(layer.file, layer.digest, layer.size);
+  CHECK(mounted.how == BlobPush::How::mounted);
+  CHECK(mounted.bytes_sent == 0);
+  CHECK(app.has_blob(layer.digest));
+  BlobPush uploaded = app.push_blob(config.file, config.digest, config.size);
+  CHECK(uploaded.how == BlobPush::How::uploaded);
+  CHECK(uploaded.bytes_sent == config.size);
+  CHECK(app.bytes_sent() == config.size);
 }
 
 TEST_CASE("an image manifest round-trips by tag and by digest; blobs come back identical", "[registry]") {
@@ -394,7 +417,7 @@ TEST_CASE("an htpasswd registry asks for, refuses and accepts credentials", "[re
   });
   CHECK(refused == "registry " + registry.host() + " refused the credentials for user 'alice'");
   Client client = client_for(registry.host(), Credentials{"alice", "s3cr3t"});
-  CHECK(client.push_blob(blob.file, blob.digest, blob.size) == blob.size);
+  CHECK(client.push_blob(blob.file, blob.digest, blob.size).bytes_sent == blob.size);
   client.fetch_blob(blob.digest, blob.size, dir / "fetched");
   CHECK(read_file(dir / "fetched") == "private layer\n");
 }

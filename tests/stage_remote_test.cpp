@@ -123,9 +123,9 @@ TEST_CASE("an image pushed twice sends its blobs once and the registry serves it
   auto image = xstage::image::assemble_image({layer}, {{"/usr/bin/hello"}, {}, "", {}},
                                              xstage::image::Compression::zstd, dir / "tc");
   registry::Client client = client_for(server, "demo");
-  remote::ImagePushOutcome first = remote::push_image(client, "v1", image, dir / "staging");
+  remote::PushCounts first = remote::push_image(client, "v1", image, dir / "staging");
   CHECK(first.blobs_sent == 2);
-  remote::ImagePushOutcome second = remote::push_image(client, "v1", image, dir / "staging");
+  remote::PushCounts second = remote::push_image(client, "v1", image, dir / "staging");
   CHECK(second.bytes_sent == 0);
   CHECK(second.blobs_present == 2);
   auto served = client.get_manifest("v1", {std::string(xstage::image::k_manifest_type)});

@@ -37,7 +37,7 @@ void push(const GlobalOptions& options, const RemoteArguments& args) {
   auto client = connect_cache_repository(args.registry, args.flags);
   std::size_t pushed = 0;
   std::size_t not_cached = 0;
-  remote::PushOutcome total;
+  remote::PushCounts total;
   for (const recipe::Recipe* recipe : project.pipeline.closure(args.stages)) {
     const std::string& key = keys.at(recipe->name).key;
     // restore() re-hashes the blob: a corrupt local build is never shared.
@@ -50,9 +50,7 @@ void push(const GlobalOptions& options, const RemoteArguments& args) {
     }
     remote::PushOutcome outcome = remote::push_entry(*client, cache, *restored.entry);
     ++pushed;
-    total.bytes_sent += outcome.bytes_sent;
-    total.blobs_sent += outcome.blobs_sent;
-    total.blobs_present += outcome.blobs_present;
+    total.add(outcome);
     fmt::print("{:<10} {}  {}\n", recipe->name, key.substr(0, 12),
                outcome.bytes_sent > 0 ? "sent " + human_size(outcome.bytes_sent) : "already there");
   }

@@ -124,10 +124,14 @@ void push(const std::string& reference, const RegistryFlags& flags, const image:
   }
   std::string tag = parsed.tag.empty() ? "latest" : parsed.tag;
   auto client = connect(reference, flags);
-  remote::ImagePushOutcome outcome = remote::push_image(*client, tag, image, cache_home() / "staging");
-  fmt::print("pushed {}:{} ({} layers): {} sent ({}), {} already there; manifest {}\n",
+  remote::PushCounts outcome = remote::push_image(*client, tag, image, cache_home() / "staging");
+  fmt::print("pushed {}:{} ({} layers): {} sent ({}), {}{} already there; manifest {}\n",
              parsed.host + "/" + parsed.repository, tag, compression, counted(outcome.blobs_sent, "blob"),
-             human_size(outcome.bytes_sent), outcome.blobs_present, image.manifest_digest);
+             human_size(outcome.bytes_sent),
+             flags.mount_from.empty()
+                 ? ""
+                 : fmt::format("{} mounted from {}, ", outcome.blobs_mounted, flags.mount_from),
+             outcome.blobs_present, image.manifest_digest);
 }
 
 } // namespace
@@ -144,6 +148,9 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
   command->add_option("--push", args->push,
                       "Push the image (--compression's layers) to a registry, e.g. 127.0.0.1:5000/demo:v1");
   add_insecure_flag(command, args->registry);
+  command->add_option("--mount-from", args->registry.mount_from,
+                      "A repository of the same registry to mount layers from instead of uploading "
+                      "them, e.g. the stage cache's 127.0.0.1:5000/xstage-cache");
   command->add_option(
       "--context", args->context,
       "Write the layers as <stage>.tar.gz: the build context of docker/<pipeline>.Dockerfile");
@@ -159,6 +166,12 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
     if (args->oci.empty() && args->docker_archive.empty() && args->context.empty() && args->push.empty()) {
       throw Error("xstage image needs somewhere to put the image: --oci DIR, --docker-archive FILE, "
                   "--context DIR or --push REF");
+    }
+    if (!args->registry.mount_from.empty()) {
+      if (args->push.empty()) {
+        throw Error("--mount-from only applies to --push");
+      }
+      mount_repository(args->push, args->registry); // before building: a bad flag fails at once
     }
     BuildSession session(options, args->jobs, args->sources);
     const recipe::Recipe& stage = image_stage(session.project.pipeline, args->stage);

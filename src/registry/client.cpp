@@ -186,7 +186,7 @@ bool Client::has_blob(const std::string& digest) {
   return response.status == 200;
 }
 
-std::uint64_t Client::push_blob(const fs::path& file, const std::string& digest, std::uint64_t size) {
+BlobPush Client::push_blob(const fs::path& file, const std::string& digest, std::uint64_t size) {
   std::error_code error;
   std::uintmax_t actual = fs::file_size(file, error);
   if (error || actual != size) {
@@ -194,10 +194,16 @@ std::uint64_t Client::push_blob(const fs::path& file, const std::string& digest,
                       : fmt::format("blob file {} has {} bytes, not {}", file.string(), actual, size));
   }
   if (has_blob(digest)) {
-    return 0;
+    return {BlobPush::How::present, 0};
   }
-  Call start{"POST", url_of("/blobs/uploads/"), {}, true};
+  std::string mount = m_options.mount_from.empty()
+                          ? ""
+                          : "?mount=" + url_escape(digest) + "&from=" + url_escape(m_options.mount_from);
+  Call start{"POST", url_of("/blobs/uploads/" + mount), {}, true};
   HttpResponse started = send(start);
+  if (!mount.empty() && started.status == 201) {
+    return {BlobPush::How::mounted, 0};
+  }
   std::string location = started.header("location");
   if (started.status != 202 || location.empty()) {
     fail(start, started);
@@ -226,7 +232,7 @@ std::uint64_t Client::push_blob(const fs::path& file, const std::string& digest,
   if (done.status != 201) {
     fail(put, done);
   }
-  return done.uploaded;
+  return {BlobPush::How::uploaded, done.uploaded};
 }
 
 std::string Client::put_manifest(const std::string& tag_or_digest, const std::string& media_type,

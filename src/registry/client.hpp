@@ -22,10 +22,21 @@ struct ClientOptions {
   // Sent only after the registry asks (401), and only over a scheme the
   // rule above allows (https; plain http to loopback, or with `insecure`).
   std::optional<Credentials> credentials;
+  // Another repository of the same registry (e.g. the stage cache's) whose
+  // blobs push_blob() asks to mount before uploading: OCI's cross-repository
+  // blob mount, which copies nothing over the network.
+  std::string mount_from;
   // Called during blob transfers with the blob's digest, bytes done and the
   // total (0 when unknown). May be empty; an exception from it aborts the
   // transfer and propagates.
   std::function<void(const std::string& what, std::uint64_t done, std::uint64_t total)> progress;
+};
+
+// What push_blob() did with one blob.
+struct BlobPush {
+  enum class How { present, mounted, uploaded };
+  How how = How::present;
+  std::uint64_t bytes_sent = 0;
 };
 
 // A manifest as the registry serves it: its media type (the Content-Type),
@@ -59,10 +70,12 @@ public:
   bool has_blob(const std::string& digest);
 
   // Uploads `file` (`size` bytes whose SHA-256 is `digest`) unless the
-  // repository already has it, in which case nothing is sent and 0 is
-  // returned. Otherwise it starts an upload session and PUTs the whole file
-  // in one request, returning the bytes sent. The registry checks the digest.
-  std::uint64_t push_blob(const std::filesystem::path& file, const std::string& digest, std::uint64_t size);
+  // repository already has it (nothing is sent) or, with `mount_from`, the
+  // registry mounts it from there (nothing is sent either; a registry that
+  // cannot mount opens an upload session instead). Otherwise it starts an
+  // upload session and PUTs the whole file in one request. The registry
+  // checks the digest.
+  BlobPush push_blob(const std::filesystem::path& file, const std::string& digest, std::uint64_t size);
 
   // PUT /v2/<repo>/manifests/<tag_or_digest> with Content-Type `media_type`.
   // Returns "sha256:<hex>" of `body`, checked against the registry's

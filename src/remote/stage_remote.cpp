@@ -53,12 +53,7 @@ const json& field(const json& object, const char* name, const std::string& what)
 
 PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry) {
   PushOutcome outcome;
-  auto push = [&](const fs::path& file, const std::string& digest, std::uint64_t size) {
-    std::uint64_t sent = client.push_blob(file, digest, size);
-    outcome.bytes_sent += sent;
-    ++(sent > 0 ? outcome.blobs_sent : outcome.blobs_present);
-  };
-  push(cache.blob_path(entry.layer.digest), entry.layer.digest, entry.layer.size);
+  outcome.add(client.push_blob(cache.blob_path(entry.layer.digest), entry.layer.digest, entry.layer.size));
 
   // The config goes beside the cache's blobs, named by its digest like them;
   // `cache gc` removes it as unreferenced.
@@ -66,7 +61,7 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
   std::string config_digest = digest_of(config);
   fs::path config_file = cache.blob_path(config_digest);
   util::write_file_atomically(config_file, config);
-  push(config_file, config_digest, config.size());
+  outcome.add(client.push_blob(config_file, config_digest, config.size()));
 
   json manifest = {
       {"schemaVersion", 2},

@@ -7,6 +7,7 @@
 
 #include "cache/cache.hpp"
 #include "registry/client.hpp"
+#include "remote/push_counts.hpp"
 
 namespace xstage::remote {
 
@@ -23,10 +24,7 @@ inline constexpr std::string_view k_stage_config_type = "application/vnd.xstage.
 // so registries store, deduplicate and garbage-collect stages like any
 // image, and a layer pushed once is shared by every image that uses it.
 
-struct PushOutcome {
-  std::uint64_t bytes_sent = 0; // blob bytes uploaded (0: all already there)
-  std::size_t blobs_sent = 0;
-  std::size_t blobs_present = 0;
+struct PushOutcome : PushCounts {
   std::string manifest_digest;
 };
 

@@ -21,3 +21,7 @@ expect_error "xstage: error: unknown stage 'ffmepg' in pipeline 'demo'; did you 
     key ffmepg
 expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope); pipelines: demo, openterface" \
     --pipeline nope plan
+expect_error "xstage: error: --mount-from '127.0.0.2:5000/cache' must be a repository (HOST/REPO, no tag) on the registry pushed to (127.0.0.1:5000): blobs mount only within one registry" \
+    image --push 127.0.0.1:5000/demo:v1 --mount-from 127.0.0.2:5000/cache
+expect_error "xstage: error: --mount-from only applies to --push" \
+    image --oci /nonexistent/out --mount-from 127.0.0.1:5000/cache

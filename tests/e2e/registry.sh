@@ -4,7 +4,8 @@
 #  1. cache push sends every blob once; a second push sends zero bytes;
 #  2. a pull into an empty cache makes the next build all hits;
 #  3. image --push: skopeo reads the image from the registry; skopeo copies an
-#     xstage OCI layout there too; a second push sends zero bytes;
+#     xstage OCI layout there too; a second push sends zero bytes; a push to
+#     another repository mounts the layers from the stage cache's;
 #  4. a layer corrupted in the registry's storage is detected and not used:
 #     pull fails naming the blob, build --registry rebuilds that stage;
 #  5. htpasswd (Basic) auth: refused without or with wrong credentials, works
@@ -71,6 +72,11 @@ x --cache "$cache" image --push "$host/demo:v1" | tee "$work/image1.log"
 x --cache "$cache" image --push "$host/demo:v1" | tee "$work/image2.log"
 grep -q 'pushed .*demo:v1 (zstd layers): 0 blobs sent (0 B), 3 already there' "$work/image2.log" ||
     fail "the second image push sent blobs"
+x --cache "$cache" image --push "$host/mounted:v1" --mount-from "$host/xstage-cache" | tee "$work/mounted.log"
+grep -q 'pushed .*mounted:v1 (zstd layers): 1 blob sent .*, 2 mounted from .*xstage-cache, 0 already there' \
+    "$work/mounted.log" || fail "the layers were not mounted from the stage cache's repository"
+skopeo inspect --tls-verify=false "docker://$host/mounted:v1" | grep -q '"Architecture": "arm64"' ||
+    fail "skopeo cannot read the image with mounted layers"
 skopeo inspect --tls-verify=false "docker://$host/demo:v1" | tee "$work/inspect.json"
 grep -q '"Architecture": "arm64"' "$work/inspect.json" || fail "skopeo cannot read the pushed image"
 pushed=$(sed -n 's/.*manifest \(sha256:[0-9a-f]*\)$/\1/p' "$work/image1.log")
