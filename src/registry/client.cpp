@@ -57,6 +57,9 @@ struct Client::Call {
 
   HttpRequest http;
   bool push = false;
+  // A 401/403 after authenticating is returned, not thrown: for a mount the
+  // registry may refuse, where an ordinary upload is still allowed.
+  bool refusal_is_an_answer = false;
 };
 
 Client::Client(Reference repository, ClientOptions options)
@@ -137,11 +140,15 @@ void Client::authenticate(const std::string& header, bool push) {
   }
   // A push asks for pull and push at once, so that its HEAD, POST and PUT
   // share one token; anything else takes the scope the registry named.
+  // A mount also reads the repository it mounts from.
   std::string scope = challenge.params["scope"];
   if (push || scope.empty()) {
     scope = fmt::format("repository:{}:{}", m_reference.repository, push ? "pull,push" : "pull");
   }
   Call call{"GET", realm + (realm.find('?') == std::string::npos ? "?" : "&") + "scope=" + url_escape(scope)};
+  if (push && !m_options.mount_from.empty()) {
+    call.http.url += "&scope=" + url_escape(fmt::format("repository:{}:pull", m_options.mount_from));
+  }
   if (!challenge.params["service"].empty()) {
     call.http.url += "&service=" + url_escape(challenge.params["service"]);
   }
@@ -170,7 +177,7 @@ HttpResponse Client::send(Call& call) {
   }
   authenticate(response.header("www-authenticate"), call.push);
   response = perform(call);
-  if (response.status == 401 || response.status == 403) {
+  if ((response.status == 401 || response.status == 403) && !call.refusal_is_an_answer) {
     fail_authentication();
   }
   return response;
@@ -196,17 +203,31 @@ BlobPush Client::push_blob(const fs::path& file, const std::string& digest, std:
   if (has_blob(digest)) {
     return {BlobPush::How::present, 0};
   }
-  std::string mount = m_options.mount_from.empty()
-                          ? ""
-                          : "?mount=" + url_escape(digest) + "&from=" + url_escape(m_options.mount_from);
-  Call start{"POST", url_of("/blobs/uploads/" + mount), {}, true};
-  HttpResponse started = send(start);
-  if (!mount.empty() && started.status == 201) {
-    return {BlobPush::How::mounted, 0};
+  Call start{"POST", url_of("/blobs/uploads/"), {}, true};
+  std::optional<HttpResponse> started;
+  if (!m_options.mount_from.empty()) {
+    Call mount{"POST",
+               start.http.url + "?mount=" + url_escape(digest) + "&from=" + url_escape(m_options.mount_from),
+               {},
+               true};
+    mount.refusal_is_an_answer = true;
+    HttpResponse answer = send(mount);
+    if (answer.status == 201) {
+      return {BlobPush::How::mounted, 0};
+    }
+    // 202: the registry opened an ordinary upload session instead. Anything
+    // else (say, no access to the other repository): start one without mount.
+    if (answer.status == 202) {
+      start = std::move(mount);
+      started = std::move(answer);
+    }
   }
-  std::string location = started.header("location");
-  if (started.status != 202 || location.empty()) {
-    fail(start, started);
+  if (!started) {
+    started = send(start);
+  }
+  std::string location = started->header("location");
+  if (started->status != 202 || location.empty()) {
+    fail(start, *started);
   }
   // Location may be absolute, absolute-path or relative to the POST URL,
   // and usually carries upload state in its query already.
