@@ -25,31 +25,11 @@ say() { printf '\n== %s\n' "$*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 x() { "$xstage" --root "$source_root" "$@"; }
 
-pids=()
-trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+# shellcheck source=tests/e2e/local_registry.sh
+source "$source_root/tests/e2e/local_registry.sh"
+trap 'for pid in "${registry_pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
 
-# start_registry NAME [HTPASSWD_FILE]: sets $registry_host to host:port once
-# /v2/ answers. (Not run in a $(...) subshell, so the EXIT trap knows its pid.)
-start_registry() {
-    local name=$1 htpasswd=${2:-} port
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    mkdir -p "$work/$name"
-    {
-        printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n' "$work/$name/data"
-        printf '  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' "$port"
-        [ -z "$htpasswd" ] || printf 'auth:\n  htpasswd:\n    realm: xstage-test\n    path: %s\n' "$htpasswd"
-    } > "$work/$name/config.yml"
-    docker-registry serve "$work/$name/config.yml" > "$work/$name/log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { registry_host=127.0.0.1:$port; return; }
-        sleep 0.2
-    done
-    cat "$work/$name/log" >&2
-    fail "docker-registry $name did not start"
-}
-
-start_registry open
+start_registry "$work/open"
 host=$registry_host
 repo=$host/xstage-cache
 echo "registry at $host"
@@ -106,7 +86,7 @@ rebuilt=$(x --cache "$work/corrupt" cache ls | awk '$1 == "app" {print $NF}')
 say "htpasswd auth"
 password="s3cret-$RANDOM-pass"
 htpasswd -Bbn ci "$password" > "$work/htpasswd"
-start_registry auth "$work/htpasswd"
+start_registry "$work/auth" "$work/htpasswd"
 auth_host=$registry_host
 if x --cache "$cache" cache push ffmpeg --registry "$auth_host/cache" > "$work/noauth.log" 2>&1; then
     fail "pushed without credentials"
