@@ -30,3 +30,11 @@ TEST_CASE("only 64 lower-case hex digits are a sha256", "[hash]") {
   CHECK_FALSE(is_sha256_hex(std::string(63, 'a')));
   CHECK_FALSE(is_sha256_hex(std::string(63, 'a') + "g"));
 }
+
+TEST_CASE("an OCI digest is sha256: and the hex, and only that form is one", "[hash]") {
+  CHECK(sha256_digest("") == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(is_sha256_digest(sha256_digest("x")));
+  CHECK_FALSE(is_sha256_digest(sha256_hex("x")));
+  CHECK_FALSE(is_sha256_digest("sha512:" + sha256_hex("x")));
+  CHECK_FALSE(is_sha256_digest("sha256:" + std::string(63, 'a')));
+}

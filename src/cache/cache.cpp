@@ -25,10 +25,6 @@ constexpr std::string_view k_entry_extension = ".json";
 // A temporary younger than this may belong to a store() still running.
 constexpr auto k_stale_temp_age = std::chrono::hours(1);
 
-bool is_digest(const std::string& digest) {
-  return digest.rfind(k_digest_prefix, 0) == 0 && key::is_sha256_hex(std::string_view(digest).substr(7));
-}
-
 void check_key(const std::string& key) {
   if (!key::is_sha256_hex(key)) {
     throw Error(fmt::format("invalid stage key '{}': expected 64 lower-case hex digits", key));
@@ -110,7 +106,7 @@ std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& ke
                    json["manifest"],
                    {layer["digest"].get<std::string>(), layer["size"].get<std::uint64_t>(),
                     layer["diff_id"].get<std::string>(), layer["uncompressed_size"].get<std::uint64_t>()}};
-  if (!is_digest(entry.layer.digest) || !is_digest(entry.layer.diff_id)) {
+  if (!key::is_sha256_digest(entry.layer.digest) || !key::is_sha256_digest(entry.layer.diff_id)) {
     return std::nullopt;
   }
   return entry;
@@ -141,7 +137,7 @@ fs::path Cache::blobs_dir() const {
 }
 
 fs::path Cache::blob_path(const std::string& digest) const {
-  if (!is_digest(digest)) {
+  if (!key::is_sha256_digest(digest)) {
     throw Error(fmt::format("invalid blob digest '{}': expected sha256:<64 hex digits>", digest));
   }
   return blobs_dir() / digest.substr(k_digest_prefix.size());
@@ -169,7 +165,7 @@ CacheEntry Cache::store(const std::string& key, const std::string& stage, const 
                         const fs::path& layer_file, const layer::LayerInfo& layer) {
   const fs::path entry_file = entry_path(key);
   const fs::path blob = blob_path(layer.digest);
-  if (!is_digest(layer.diff_id)) {
+  if (!key::is_sha256_digest(layer.diff_id)) {
     throw Error(fmt::format("invalid layer diff_id '{}': expected sha256:<64 hex digits>", layer.diff_id));
   }
   ensure_layout();
@@ -327,7 +323,7 @@ GcReport Cache::gc(std::uint64_t max_size) {
   }
   for (const fs::directory_entry& file : list_directory(blobs_dir())) {
     std::string digest = std::string(k_digest_prefix) + file.path().filename().string();
-    if (is_digest(digest) && references[digest] == 0) {
+    if (key::is_sha256_digest(digest) && references[digest] == 0) {
       report.bytes_freed += size_of(file.path());
       remove_file(file.path());
       report.removed_blobs.push_back(digest);
@@ -337,7 +333,7 @@ GcReport Cache::gc(std::uint64_t max_size) {
   for (const fs::directory_entry& file : list_directory(transcoded_dir())) {
     std::string name = file.path().filename().string();
     std::string digest = std::string(k_digest_prefix) + name.substr(0, name.find('.'));
-    if (is_digest(digest) && references[digest] == 0) {
+    if (key::is_sha256_digest(digest) && references[digest] == 0) {
       report.bytes_freed += size_of(file.path());
       remove_file(file.path());
       ++report.removed_transcoded;

@@ -32,11 +32,7 @@ constexpr std::size_t k_chunk_size = 1 << 16;
 
 // "sha256:<hex>" -> "<hex>", or "" when `digest` is not of that form.
 std::string digest_hex(const std::string& digest) {
-  constexpr std::string_view prefix = "sha256:";
-  if (digest.rfind(prefix, 0) != 0 || !key::is_sha256_hex(std::string_view(digest).substr(prefix.size()))) {
-    return "";
-  }
-  return digest.substr(prefix.size());
+  return key::is_sha256_digest(digest) ? digest.substr(std::string_view("sha256:").size()) : "";
 }
 
 // Deflates a tar stream into a gzip member written to an AtomicFile, hashing

@@ -45,19 +45,13 @@ json config_json(const std::vector<ImageLayer>& layers, const ImageConfig& confi
           {"history", history}};
 }
 
-std::string digest_of(const std::string& text) {
-  return std::string(k_sha256_prefix) + key::sha256_hex(text);
-}
-
 } // namespace
 
 std::string digest_hex(const std::string& digest, std::string_view what, const std::string& stage) {
-  std::string_view view = digest;
-  if (view.substr(0, k_sha256_prefix.size()) != k_sha256_prefix ||
-      !key::is_sha256_hex(view.substr(k_sha256_prefix.size()))) {
+  if (!key::is_sha256_digest(digest)) {
     throw Error(fmt::format("the layer of stage '{}' has an invalid {} '{}'", stage, what, digest));
   }
-  return std::string(view.substr(k_sha256_prefix.size()));
+  return digest.substr(k_sha256_prefix.size());
 }
 
 std::uint64_t Image::total_size() const {
@@ -85,14 +79,14 @@ Image assemble_image(const std::vector<ImageLayer>& layers, const ImageConfig& c
     image.layers.push_back(std::move(blob));
   }
   image.config = config_json(layers, config).dump();
-  image.config_digest = digest_of(image.config);
+  image.config_digest = key::sha256_digest(image.config);
   Blob config_blob{std::string(k_config_type), image.config_digest, image.config.size(), {}, ""};
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", k_manifest_type},
                    {"config", descriptor_json(config_blob)},
                    {"layers", layer_descriptors}};
   image.manifest = manifest.dump();
-  image.manifest_digest = digest_of(image.manifest);
+  image.manifest_digest = key::sha256_digest(image.manifest);
   return image;
 }
 

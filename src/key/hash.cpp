@@ -73,4 +73,12 @@ bool is_sha256_hex(std::string_view text) {
   return true;
 }
 
+std::string sha256_digest(std::string_view data) {
+  return "sha256:" + sha256_hex(data);
+}
+
+bool is_sha256_digest(std::string_view text) {
+  return text.starts_with("sha256:") && is_sha256_hex(text.substr(7));
+}
+
 } // namespace xstage::key

@@ -35,4 +35,10 @@ std::string sha256_file(const std::filesystem::path& path);
 // True when `text` is 64 lower-case hex digits.
 bool is_sha256_hex(std::string_view text);
 
+// "sha256:" and sha256_hex(data): a digest as OCI names blobs and manifests.
+std::string sha256_digest(std::string_view data);
+
+// True when `text` is "sha256:" followed by 64 lower-case hex digits.
+bool is_sha256_digest(std::string_view text);
+
 } // namespace xstage::key

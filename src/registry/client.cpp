@@ -264,7 +264,7 @@ std::string Client::put_manifest(const std::string& tag_or_digest, const std::st
   if (response.status != 201) {
     fail(call, response);
   }
-  std::string digest = "sha256:" + key::sha256_hex(body);
+  std::string digest = key::sha256_digest(body);
   std::string reported = response.header("docker-content-digest");
   if (!reported.empty() && reported != digest) {
     throw Error(fmt::format("registry {}: PUT {} stored the manifest as {}, but its sha256 is {}", where(),
@@ -289,8 +289,7 @@ std::optional<Manifest> Client::get_manifest(const std::string& tag_or_digest,
     fail(call, response);
   }
   std::string type = response.header("content-type");
-  Manifest manifest{type.substr(0, type.find(';')), response.body,
-                    "sha256:" + key::sha256_hex(response.body)};
+  Manifest manifest{type.substr(0, type.find(';')), response.body, key::sha256_digest(response.body)};
   // By digest, the body must be that digest; by tag, what the registry says it is.
   std::string expected =
       starts_with(tag_or_digest, "sha256:") ? tag_or_digest : response.header("docker-content-digest");

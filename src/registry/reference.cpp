@@ -147,7 +147,7 @@ Reference parse_reference(std::string_view text) {
   if (std::size_t at = rest.find('@'); at != std::string_view::npos) {
     std::string_view digest = rest.substr(at + 1);
     rest = rest.substr(0, at);
-    if (digest.substr(0, 7) != "sha256:" || !key::is_sha256_hex(digest.substr(7))) {
+    if (!key::is_sha256_digest(digest)) {
       fail(text, fmt::format("digest '{}' is not sha256: followed by 64 lower-case hex digits", digest));
     }
     reference.digest = std::string(digest);

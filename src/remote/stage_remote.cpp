@@ -37,10 +37,6 @@ json descriptor(std::string_view media_type, const std::string& digest, std::uin
   return {{"mediaType", media_type}, {"digest", digest}, {"size", size}};
 }
 
-std::string digest_of(const std::string& text) {
-  return "sha256:" + key::sha256_hex(text);
-}
-
 // The field of a pulled document, or an error naming what is malformed.
 const json& field(const json& object, const char* name, const std::string& what) {
   if (!object.is_object() || !object.contains(name)) {
@@ -58,7 +54,7 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
   // The config goes beside the cache's blobs, named by its digest like them;
   // `cache gc` removes it as unreferenced.
   std::string config = config_of(entry);
-  std::string config_digest = digest_of(config);
+  std::string config_digest = key::sha256_digest(config);
   fs::path config_file = cache.blob_path(config_digest);
   util::write_file_atomically(config_file, config);
   outcome.add(client.push_blob(config_file, config_digest, config.size()));
@@ -105,9 +101,10 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
   json config = json::parse(config_text, nullptr, false);
   std::string config_what = fmt::format("the stage config {} for key {}", config_digest, key.substr(0, 12));
   const json& inputs = field(config, "manifest", config_what);
-  if (field(config, "key", config_what) != key || key::sha256_hex(inputs.dump()) != key) {
+  std::string inputs_key = key::sha256_hex(inputs.dump());
+  if (field(config, "key", config_what) != key || inputs_key != key) {
     throw Error(fmt::format("{} describes another build (its inputs hash to {}); not used", config_what,
-                            key::sha256_hex(inputs.dump()).substr(0, 12)));
+                            inputs_key.substr(0, 12)));
   }
   std::string stage = field(config, "stage", config_what).get<std::string>();
   const json& recorded = field(config, "layer", config_what);
