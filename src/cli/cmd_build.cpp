@@ -5,7 +5,6 @@
 
 #include "cli/build_setup.hpp"
 #include "cli/commands.hpp"
-#include "cli/console_status.hpp"
 #include "cli/registry_connection.hpp"
 #include "cli/stage_pull.hpp"
 
@@ -39,9 +38,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
       auto client = connect_cache_repository(args->registry, args->flags);
       PullSummary pulled =
           pull_missing(*client, *session.cache, session.project.pipeline.closure(args->stages), session.keys);
-      fmt::print("{}: pulled {} ({}), {} not there, {} refused; {} already cached\n", args->registry,
-                 counted(pulled.pulled, "stage"), human_size(pulled.bytes), pulled.missing, pulled.failed,
-                 pulled.local);
+      fmt::print("{}\n", describe(pulled, args->registry));
     }
     session.build_and_report(args->stages);
   });

@@ -65,9 +65,7 @@ void pull(const GlobalOptions& options, const RemoteArguments& args) {
   cache::Cache cache(cache_dir(options));
   auto client = connect_cache_repository(args.registry, args.flags);
   PullSummary summary = pull_missing(*client, cache, project.pipeline.closure(args.stages), keys);
-  fmt::print("pulled {} ({}) from {}; {} already cached, {} not in the registry\n",
-             counted(summary.pulled, "stage"), human_size(summary.bytes), args.registry, summary.local,
-             summary.missing);
+  fmt::print("{}\n", describe(summary, args.registry));
   if (summary.failed > 0) {
     throw Error(fmt::format("{} in {} failed verification (not used)", counted(summary.failed, "stage"),
                             args.registry));

@@ -20,7 +20,7 @@ PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
       ++summary.local;
       continue;
     }
-    std::uint64_t before = client.bytes_received();
+    const std::uint64_t before = client.bytes_received();
     try {
       std::optional<cache::CacheEntry> entry = remote::pull_entry(client, cache, key);
       if (!entry) {
@@ -28,10 +28,10 @@ PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
         fmt::print("{:<10} {}  not in the registry\n", recipe->name, key.substr(0, 12));
         continue;
       }
+      std::uint64_t bytes = client.bytes_received() - before;
       ++summary.pulled;
-      summary.bytes += client.bytes_received() - before;
-      fmt::print("{:<10} {}  pulled {}\n", recipe->name, key.substr(0, 12),
-                 human_size(client.bytes_received() - before));
+      summary.bytes += bytes;
+      fmt::print("{:<10} {}  pulled {}\n", recipe->name, key.substr(0, 12), human_size(bytes));
     } catch (const Error& error) {
       ++summary.failed;
       std::fflush(stdout);
@@ -39,6 +39,12 @@ PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
     }
   }
   return summary;
+}
+
+std::string describe(const PullSummary& summary, const std::string& registry) {
+  return fmt::format("pulled {} ({}) from {}; {} already cached, {} not in the registry, {} refused",
+                     counted(summary.pulled, "stage"), human_size(summary.bytes), registry, summary.local,
+                     summary.missing, summary.failed);
 }
 
 } // namespace xstage::cli

@@ -27,4 +27,8 @@ PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
                          const std::vector<const recipe::Recipe*>& stages,
                          const std::map<std::string, key::StageKey>& keys);
 
+// "pulled 4 stages (272.1 MB) from HOST/REPO; 0 already cached, 0 not in the
+// registry, 0 refused": the summary line of a pull.
+std::string describe(const PullSummary& summary, const std::string& registry);
+
 } // namespace xstage::cli
