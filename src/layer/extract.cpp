@@ -228,10 +228,9 @@ void extract_layer(const fs::path& archive_path, const fs::path& root, const std
     throw Error(fmt::format("cannot create {}: {}", root.string(), error.message()));
   }
   Extractor extractor(archive_path, canonical_root, stage, owners);
-  ReadArchive in(archive_read_new(), &archive_read_free);
-  archive_read_support_filter_zstd(in.get());
-  archive_read_support_format_tar(in.get());
-  if (archive_read_open_filename(in.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+  int opened = ARCHIVE_OK;
+  ReadArchive in = detail::open_layer_reader(archive_path.c_str(), opened);
+  if (opened != ARCHIVE_OK) {
     extractor.fail("read", in.get());
   }
   WriteArchive disk(archive_write_disk_new(), &archive_write_free);

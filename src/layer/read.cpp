@@ -55,13 +55,12 @@ LayerEntry describe_entry(archive_entry* entry) {
 void read_layer(const fs::path& archive_path,
                 const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
   detail::ScopedUtf8Locale locale; // decode pax names as they were encoded
-  ReadArchive in(archive_read_new(), &archive_read_free);
-  archive_read_support_filter_zstd(in.get());
-  archive_read_support_format_tar(in.get());
+  int opened = ARCHIVE_OK;
+  ReadArchive in = detail::open_layer_reader(archive_path.c_str(), opened);
   auto fail = [&] {
     throw Error(fmt::format("cannot read layer {}: {}", archive_path.string(), archive_error(in.get())));
   };
-  if (archive_read_open_filename(in.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+  if (opened != ARCHIVE_OK) {
     fail();
   }
   archive_entry* entry = nullptr;
