@@ -12,6 +12,7 @@
 #include "image/elf_dynamic.hpp"
 #include "image/image.hpp"
 #include "image/runtime_check.hpp"
+#include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -188,7 +189,9 @@ TEST_CASE("a docker archive refuses a bad name and a corrupt layer, leaving no f
   bytes[bytes.size() / 2] ^= 1;
   write_file(layer.blob, bytes);
   CHECK_THROWS_WITH(write_docker_archive(dir / "a.tar", "xstage/demo:v1", image),
-                    Catch::StartsWith("the layer of stage 'app' at " + layer.blob.string() + " is not " +
-                                      layer.info.digest));
+                    "the layer of stage 'app' at " + layer.blob.string() + " is " +
+                        xstage::key::sha256_digest(bytes) + " (" + std::to_string(bytes.size()) +
+                        " bytes), not the recorded " + layer.info.digest + " (" +
+                        std::to_string(layer.info.size) + " bytes)");
   CHECK(!fs::exists(dir / "a.tar"));
 }

@@ -1,9 +1,5 @@
 #include "image/docker_archive.hpp"
 
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <memory>
 #include <regex>
 #include <set>
@@ -13,7 +9,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "key/hash.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -43,28 +38,8 @@ public:
   // Copies a blob in, hashing it on the way: a layer is never passed on
   // unless it is the one its digest names.
   void add_blob(const Blob& blob) {
-    std::string path = "blobs/sha256/" + digest_hex(blob.digest, "digest", blob.stage);
-    std::ifstream in(blob.file, std::ios::binary);
-    if (!in) {
-      throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", blob.stage, blob.file.string(),
-                              std::strerror(errno)));
-    }
-    header(path, blob.size);
-    key::Sha256 hash;
-    std::uint64_t size = 0;
-    std::array<char, 1 << 16> buffer{};
-    while (size < blob.size && (in.read(buffer.data(), buffer.size()) || in.gcount() > 0)) {
-      std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
-      chunk = chunk.substr(0, blob.size - size);
-      hash.update(chunk);
-      size += chunk.size();
-      data(chunk);
-    }
-    std::string digest = std::string(k_sha256_prefix) + hash.hex_digest();
-    if (size != blob.size || digest != blob.digest || in.peek() != std::ifstream::traits_type::eof()) {
-      throw Error(fmt::format("the layer of stage '{}' at {} is not {} ({} bytes); run `xstage cache verify`",
-                              blob.stage, blob.file.string(), blob.digest, blob.size));
-    }
+    header("blobs/sha256/" + digest_hex(blob.digest, "digest", blob.stage), blob.size);
+    stream_verified_blob(blob, [this](std::string_view chunk) { data(chunk); });
   }
 
   void close() {

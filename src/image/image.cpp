@@ -1,5 +1,10 @@
 #include "image/image.hpp"
 
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -52,6 +57,34 @@ std::string digest_hex(const std::string& digest, std::string_view what, const s
     throw Error(fmt::format("the layer of stage '{}' has an invalid {} '{}'", stage, what, digest));
   }
   return digest.substr(k_sha256_prefix.size());
+}
+
+void stream_verified_blob(const Blob& blob, const std::function<void(std::string_view)>& sink) {
+  std::ifstream in(blob.file, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", blob.stage, blob.file.string(),
+                            std::strerror(errno)));
+  }
+  key::Sha256 hash;
+  std::uint64_t size = 0;
+  std::array<char, 1 << 16> buffer{};
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    hash.update(chunk);
+    if (size < blob.size) {
+      sink(chunk.substr(0, blob.size - size));
+    }
+    size += chunk.size();
+  }
+  if (in.bad()) {
+    throw Error(
+        fmt::format("cannot read the layer of stage '{}' at {}: i/o error", blob.stage, blob.file.string()));
+  }
+  std::string digest = std::string(k_sha256_prefix) + hash.hex_digest();
+  if (digest != blob.digest || size != blob.size) {
+    throw Error(fmt::format("the layer of stage '{}' at {} is {} ({} bytes), not the recorded {} ({} bytes)",
+                            blob.stage, blob.file.string(), digest, size, blob.digest, blob.size));
+  }
 }
 
 std::uint64_t Image::total_size() const {

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -47,6 +48,13 @@ struct Blob {
   std::filesystem::path file;
   std::string stage; // whose layer it is, for messages
 };
+
+// Passes the bytes of `blob.file` to `sink` in chunks (at most blob.size of
+// them), hashing as it goes, and throws xstage::Error naming the stage and
+// file when the file cannot be read or is not the blob its digest and size
+// name: a layer is never passed on unverified. The sink is the caller's to
+// discard then.
+void stream_verified_blob(const Blob& blob, const std::function<void(std::string_view)>& sink);
 
 // An image ready to be written anywhere (a layout, a docker archive, a
 // registry): layer blobs on disk, config and manifest as canonical JSON.

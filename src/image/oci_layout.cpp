@@ -1,11 +1,9 @@
 #include "image/oci_layout.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <system_error>
 
 #include <fcntl.h>
@@ -26,33 +24,11 @@ namespace xstage::image {
 
 namespace {
 
-// Copies `source` to `target` through an AtomicFile, checking the copy
-// against `expected` before committing it.
-void copy_blob(const fs::path& source, const fs::path& target, const Blob& expected) {
-  std::ifstream in(source, std::ios::binary);
-  if (!in) {
-    throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", expected.stage, source.string(),
-                            std::strerror(errno)));
-  }
+// Copies `blob` to `target` through an AtomicFile, committed only once the
+// copy is verified.
+void copy_blob(const Blob& blob, const fs::path& target) {
   util::AtomicFile file(target);
-  key::Sha256 hash;
-  std::uint64_t size = 0;
-  std::array<char, 1 << 16> buffer{};
-  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-    std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    hash.update(chunk);
-    size += chunk.size();
-    file.write(chunk);
-  }
-  if (in.bad()) {
-    throw Error(
-        fmt::format("cannot read the layer of stage '{}' at {}: i/o error", expected.stage, source.string()));
-  }
-  std::string digest = std::string(k_sha256_prefix) + hash.hex_digest();
-  if (digest != expected.digest || size != expected.size) {
-    throw Error(fmt::format("the layer of stage '{}' at {} is {} ({} bytes), not the recorded {} ({} bytes)",
-                            expected.stage, source.string(), digest, size, expected.digest, expected.size));
-  }
+  stream_verified_blob(blob, [&file](std::string_view chunk) { file.write(chunk); });
   file.commit();
 }
 
@@ -77,7 +53,7 @@ bool install_blob(const fs::path& source, const fs::path& target, const Blob& ex
     return true;
   }
   // Another filesystem (EXDEV), no hard links there, or a damaged target.
-  copy_blob(source, target, expected);
+  copy_blob(expected, target);
   return false;
 }
 
