@@ -46,6 +46,7 @@ TEST_CASE("parents, options, recipe values and the toolchain are named", "[expla
   now["format"] = 2;
   CHECK(explain_changes(manifest(), now) ==
         std::vector<std::string>{"recipe format version changed (1 -> 2)",
-                                 "recipe [stage] description changed", "option cmake_args changed",
+                                 "recipe [stage] description changed",
+                                 "recipe option cmake_args changed: added \"-DA=2\"; removed \"-DA=1\"",
                                  "toolchain c_version changed", "parent ffmpeg changed"});
 }

@@ -301,8 +301,12 @@ TEST_CASE("a commit the repository does not have fails clearly", "[source]") {
   std::string missing(40, 'a');
   REQUIRE_THROWS_MATCHES(checkout_git(git_source(root / "repo", missing), options, root / "work", runner),
                          Error,
-                         Catch::Message("commit " + missing + " is not in " + (root / "repo").string() +
-                                        " (fetched by id and with all branches and tags)"));
+                         Catch::Message("commit " + missing + " of " + (root / "repo").string() +
+                                        " for source 'main' was found nowhere; tried:\n  git cache " +
+                                        (options.downloads / "git").string() + "/" +
+                                        xstage::key::sha256_hex((root / "repo").string()) +
+                                        ".git: no such commit\n  " + (root / "repo").string() +
+                                        ": no such commit (fetched by id and with all branches and tags)"));
   CHECK_FALSE(fs::exists(root / "work"));
 }
 
@@ -316,4 +320,39 @@ TEST_CASE("a git checkout refuses a non-empty destination", "[source]") {
       checkout_git(git_source(root / "repo", std::string(40, 'a')), options, root / "work", runner), Error,
       Catch::Message("cannot check out " + (root / "repo").string() + " into " + (root / "work").string() +
                      ": the directory is not empty"));
+}
+
+TEST_CASE("a git source comes from a mirror directory's repository when upstream is unreachable",
+          "[source]") {
+  auto root = make_temp_dir("git");
+  auto commits = make_repository(root / "mirrors" / "qt+qtsvg");
+  make_repository(root / "mirrors" / "other");
+  FetchOptions options;
+  options.downloads = root / "downloads";
+  options.mirror_dirs = {root / "mirrors"};
+  xstage::process::SpawnRunner runner;
+  // The recipe's URL does not resolve; the commit id is what pins the tree.
+  checkout_git(git_source("https://git.example.org/qt/qtsvg.git", commits[0]), options, root / "work",
+               runner);
+  CHECK(read_file(root / "work" / "VERSION") == "one");
+}
+
+TEST_CASE("a commit no mirror has lists every place tried", "[source]") {
+  auto root = make_temp_dir("git");
+  make_repository(root / "mirrors" / "a");
+  FetchOptions options;
+  options.downloads = root / "downloads";
+  options.mirror_dirs = {root / "mirrors", root / "empty"};
+  options.use_network = false;
+  xstage::process::SpawnRunner runner;
+  std::string missing(40, 'b');
+  std::string url = "https://git.example.org/a.git";
+  REQUIRE_THROWS_MATCHES(
+      checkout_git(git_source(url, missing), options, root / "work", runner), Error,
+      Catch::Message("commit " + missing + " of " + url +
+                     " is not in the git cache or a mirror, and the network is off; tried:\n  git cache " +
+                     (options.downloads / "git").string() + "/" + xstage::key::sha256_hex(url) +
+                     ".git: no such commit\n  mirror repository " + (root / "mirrors" / "a").string() +
+                     ": no such commit\n  mirror directory " + (root / "empty").string() +
+                     ": no git repository"));
 }

@@ -156,8 +156,8 @@ TEST_CASE("a source must be exactly one kind", "[recipe]") {
                    "path = 'a'\ngit = 'https://e.org/a.git'\n",
                    "recipes/d/a.ini"),
       Error,
-      Catch::Message("recipes/d/a.ini:4:1: section [source] must have exactly one of 'url', "
-                     "'git' or 'path'\n"
+      Catch::Message("recipes/d/a.ini:4:1: section [source] must have exactly one of 'url' (or "
+                     "'debian_source'), 'git' or 'path'\n"
                      "[source]\n"
                      "^"));
 }

@@ -14,11 +14,6 @@ namespace fs = std::filesystem;
 
 namespace xstage::build {
 
-bool is_native(const recipe::Recipe& recipe) {
-  auto found = recipe.options.find("native");
-  return found != recipe.options.end() && found->second.is_bool() && found->second.as_bool();
-}
-
 PipelineBuilder::PipelineBuilder(const recipe::Pipeline& pipeline, const toolchain::Toolchain& toolchain,
                                  const std::map<std::string, key::StageKey>& keys, cache::Cache& cache,
                                  BuildOptions options, process::CommandRunner& runner, Status& status)
@@ -56,7 +51,7 @@ void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, c
                               ancestor->name, key.substr(0, 12),
                               restored.evicted_reason.empty() ? "" : ": " + restored.evicted_reason));
     }
-    bool native = is_native(*ancestor);
+    bool native = ancestor->is_native();
     fs::create_directories(native ? host : root);
     layer::extract_layer(m_cache.blob_path(restored.entry->layer.digest), native ? host : root,
                          ancestor->name, native ? host_owners : target_owners);

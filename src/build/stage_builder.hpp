@@ -70,7 +70,4 @@ private:
   std::map<std::string, cache::CacheEntry> m_verified; // by key
 };
 
-// True when a recipe builds for the build machine (cmake `native = true`).
-bool is_native(const recipe::Recipe& recipe);
-
 } // namespace xstage::build

@@ -22,7 +22,7 @@ std::vector<StepPlan> plan_steps(const BuildContext& context) {
   }
   std::vector<StepPlan> steps;
   for (const recipe::Step& step : recipe.steps) {
-    StepPlan plan{step.name, source_dir(step.source), recipe.options};
+    StepPlan plan{step.name, source_dir(step.source), recipe.options, static_cast<int>(steps.size())};
     for (const auto& [key, value] : step.options) {
       auto& merged = plan.options[key];
       if (value.is_array() && merged.is_array()) {

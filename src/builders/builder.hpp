@@ -37,6 +37,7 @@ struct StepPlan {
   std::string name;
   std::filesystem::path source_dir; // empty for the debian builder
   std::map<std::string, machine_file::Value> options;
+  int index = 0; // 0 for the stage's first step; later steps build on what earlier ones installed
 };
 
 // The stage's steps: its [step.NAME] sections in order, or one step over its

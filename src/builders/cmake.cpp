@@ -21,6 +21,11 @@ void build_cmake(BuildContext& context, const StepPlan& step) {
     // Built for the build machine: its own compilers, still through ccache.
     configure.push_back("-DCMAKE_C_COMPILER_LAUNCHER=ccache");
     configure.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache");
+    if (step.index > 0) {
+      // Later steps (Qt's modules after qtbase) find what earlier ones installed.
+      configure.push_back("-DCMAKE_PREFIX_PATH=" +
+                          (context.destdir / fs::path(context.env.prefix).relative_path()).string());
+    }
   } else {
     std::string host_path =
         toolchain::substitute(option_string(step, "host_path", ""), context.toolchain, context.env);

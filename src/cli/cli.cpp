@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "key/stage_key.hpp"
 #include "util/error.hpp"
 
 namespace xstage::cli {
@@ -30,8 +31,17 @@ int run(int argc, char** argv) {
   app.add_option("--cross-file", options.cross_files,
                  "Cross file(s), layered in order (default: cross/aarch64.ini)");
   app.add_option("--cache", options.cache, "Stage cache directory (default: ~/.cache/xstage/cache)");
+  app.add_option("-D", options.defines, "Set a pipeline option: -D NAME=VALUE (repeatable; see xstage plan)")
+      ->allow_extra_args(false);
+  app.set_version_flag(
+      "--version", fmt::format("xstage {} (recipe format {})", XSTAGE_VERSION, key::k_recipe_format_version));
+  // Global options may also follow the subcommand, as with git, cargo and meson.
+  app.fallthrough();
   for (AddCommand add : k_commands) {
     add(app, options);
+  }
+  for (CLI::App* command : app.get_subcommands({})) {
+    command->fallthrough();
   }
   try {
     app.parse(argc, argv);

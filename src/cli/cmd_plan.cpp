@@ -21,6 +21,12 @@ void add_plan_command(CLI::App& app, const GlobalOptions& options) {
       parents_width = std::max(parents_width, fmt::format("{}", fmt::join(recipe.parents, ",")).size());
     }
     fmt::print("pipeline {}: {} stages in build order\n", project.pipeline.name(), stages.size());
+    for (const recipe::OptionSpec& spec : project.pipeline.options().specs()) {
+      const machine_file::Value& value = project.pipeline.option_values().at(spec.name);
+      bool is_default = value == spec.default_value;
+      fmt::print("option {} = {}{}  ({})\n", spec.name, value.to_source(), is_default ? "" : " (set)",
+                 spec.help);
+    }
     fmt::print("{:<{}}  {:<9}  {:<{}}  {}\n", "stage", name_width, "builder", "parents", parents_width,
                "key");
     for (const auto& recipe : stages) {

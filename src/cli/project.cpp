@@ -56,7 +56,11 @@ fs::path cache_dir(const GlobalOptions& options) {
 
 std::map<std::string, key::StageKey> Project::keys() const {
   process::SpawnRunner runner;
-  return key::compute_keys(pipeline, toolchain::fingerprint(toolchain, runner), root);
+  nlohmann::json cross = toolchain::fingerprint(toolchain, runner).to_json();
+  auto toolchain_of = [&](const recipe::Recipe& recipe) {
+    return recipe.is_native() ? toolchain::native_fingerprint(recipe.host_packages(), runner) : cross;
+  };
+  return key::compute_keys(pipeline, toolchain_of, root);
 }
 
 Project load_project(const GlobalOptions& options) {
@@ -69,7 +73,7 @@ Project load_project(const GlobalOptions& options) {
     cross_files.push_back(root / "cross" / "aarch64.ini");
   }
   return Project{root, toolchain::load_toolchain(cross_files),
-                 recipe::Pipeline::load(root, options.pipeline)};
+                 recipe::Pipeline::load(root, options.pipeline, options.defines)};
 }
 
 } // namespace xstage::cli

@@ -18,6 +18,7 @@ struct GlobalOptions {
   std::string pipeline = "demo";        // recipes/<pipeline>
   std::vector<std::string> cross_files; // default: <root>/cross/aarch64.ini
   std::string cache;                    // stage cache; default: <cache home>/cache
+  std::vector<std::string> defines;     // -D NAME=VALUE: the pipeline's options
 };
 
 // $XDG_CACHE_HOME/xstage, else ~/.cache/xstage: the cache, work and download

@@ -1,8 +1,10 @@
 #include "key/explain.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace xstage::key {
 
@@ -34,6 +36,30 @@ const char* change_word(const json& before, const json& now) {
   return now.is_null() ? "removed" : "changed";
 }
 
+// ": added '-DX=ON', removed '-DX=OFF'" for two arrays, else "".
+std::string array_difference(const json& before, const json& now) {
+  if (!before.is_array() || !now.is_array()) {
+    return "";
+  }
+  auto missing_from = [](const json& items, const json& other) {
+    std::vector<std::string> found;
+    for (const json& item : items) {
+      if (std::find(other.begin(), other.end(), item) == other.end()) {
+        found.push_back(item.dump());
+      }
+    }
+    return found;
+  };
+  std::vector<std::string> parts;
+  if (auto added = missing_from(now, before); !added.empty()) {
+    parts.push_back("added " + fmt::format("{}", fmt::join(added, ", ")));
+  }
+  if (auto removed = missing_from(before, now); !removed.empty()) {
+    parts.push_back("removed " + fmt::format("{}", fmt::join(removed, ", ")));
+  }
+  return parts.empty() ? std::string(" (reordered)") : ": " + fmt::format("{}", fmt::join(parts, "; "));
+}
+
 // Compares two objects key by key, phrasing each difference with `label`.
 template <typename Label>
 void compare_members(const json& before, const json& now, Label label, std::vector<std::string>& changes) {
@@ -41,7 +67,27 @@ void compare_members(const json& before, const json& now, Label label, std::vect
     json old_value = member(before, key);
     json new_value = member(now, key);
     if (old_value != new_value) {
-      changes.push_back(fmt::format("{} {}", label(key), change_word(old_value, new_value)));
+      changes.push_back(fmt::format("{} {}{}", label(key), change_word(old_value, new_value),
+                                    array_difference(old_value, new_value)));
+    }
+  }
+}
+
+// "option qt_version changed from 6.4.2 to 6.5.3": what a user set with -D.
+void compare_pipeline_options(const json& before, const json& now, std::vector<std::string>& changes) {
+  auto shown = [](const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); };
+  for (const std::string& name : keys_of(before, now)) {
+    json old_value = member(before, name);
+    json new_value = member(now, name);
+    if (old_value == new_value) {
+      continue;
+    }
+    if (old_value.is_null() || new_value.is_null()) {
+      changes.push_back(
+          fmt::format("option {} {}", name, old_value.is_null() ? "now read" : "no longer read"));
+    } else {
+      changes.push_back(
+          fmt::format("option {} changed from {} to {}", name, shown(old_value), shown(new_value)));
     }
   }
 }
@@ -77,6 +123,8 @@ std::vector<std::string> explain_changes(const json& before, const json& now) {
       changes.push_back(fmt::format("{} changed", field));
     }
   }
+  // An option first: it is what the user changed, and the recipe values below follow from it.
+  compare_pipeline_options(member(before, "pipeline_options"), member(now, "pipeline_options"), changes);
   json old_recipe = member(before, "recipe");
   json new_recipe = member(now, "recipe");
   for (const std::string& section : keys_of(old_recipe, new_recipe)) {
@@ -86,7 +134,7 @@ std::vector<std::string> explain_changes(const json& before, const json& now) {
   }
   compare_members(
       member(before, "options"), member(now, "options"),
-      [](const std::string& key) { return "option " + key; }, changes);
+      [](const std::string& key) { return "recipe option " + key; }, changes);
   compare_sources(member(before, "sources"), member(now, "sources"), changes);
   json old_toolchain = member(before, "toolchain");
   json new_toolchain = member(now, "toolchain");

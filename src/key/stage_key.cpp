@@ -73,10 +73,16 @@ nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json&
   for (const auto& [name, parent_key] : parent_keys) {
     parents[name] = parent_key;
   }
-  return {
+  nlohmann::json manifest = {
       {"format", format_version}, {"stage", recipe.name}, {"builder", recipe.builder}, {"recipe", content},
       {"options", options},       {"sources", sources},   {"toolchain", toolchain},    {"parents", parents},
   };
+  // Only the pipeline options the recipe reads; a stage that reads none keeps
+  // the key it had before pipelines had options.
+  if (!recipe.options_read.empty()) {
+    manifest["pipeline_options"] = recipe.options_read;
+  }
+  return manifest;
 }
 
 std::string key_of(const nlohmann::json& manifest) {
@@ -87,6 +93,12 @@ std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
                                              const toolchain::Fingerprint& toolchain,
                                              const fs::path& project_root) {
   nlohmann::json toolchain_json = toolchain.to_json();
+  return compute_keys(
+      pipeline, [&](const recipe::Recipe&) { return toolchain_json; }, project_root);
+}
+
+std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
+                                             const ToolchainOf& toolchain_of, const fs::path& project_root) {
   std::map<std::string, StageKey> keys;
   for (const recipe::Recipe& recipe : pipeline.stages()) {
     std::map<std::string, std::string> parent_keys;
@@ -95,7 +107,7 @@ std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
     }
     StageKey stage_key;
     stage_key.manifest =
-        make_manifest(recipe, source_digests(recipe, project_root), toolchain_json, parent_keys);
+        make_manifest(recipe, source_digests(recipe, project_root), toolchain_of(recipe), parent_keys);
     stage_key.key = key_of(stage_key.manifest);
     keys.emplace(recipe.name, std::move(stage_key));
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -41,6 +42,15 @@ std::string key_of(const nlohmann::json& manifest);
 
 // Keys for every stage of a pipeline, parents first, so each child hashes
 // its parents' keys and the keys form a Merkle DAG.
+//
+// `toolchain_of` gives what a stage's toolchain contributes: the cross
+// fingerprint for target stages, the build machine's for native ones.
+using ToolchainOf = std::function<nlohmann::json(const recipe::Recipe&)>;
+std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
+                                             const ToolchainOf& toolchain_of,
+                                             const std::filesystem::path& project_root);
+
+// The same with one fingerprint for every stage (pipelines without native stages).
 std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
                                              const toolchain::Fingerprint& toolchain,
                                              const std::filesystem::path& project_root);

@@ -14,4 +14,19 @@ std::string format_diagnostic(const Location& location, std::string_view message
   return text;
 }
 
+std::string_view line_of(std::string_view text, int number) {
+  for (int current = 1; current < number; ++current) {
+    auto newline = text.find('\n');
+    if (newline == std::string_view::npos) {
+      return {};
+    }
+    text.remove_prefix(newline + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+std::string format_diagnostic_in(const Location& location, std::string_view message, std::string_view text) {
+  return format_diagnostic(location, message, line_of(text, location.line));
+}
+
 } // namespace xstage::machine_file

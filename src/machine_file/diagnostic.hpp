@@ -14,4 +14,10 @@ namespace xstage::machine_file {
 std::string format_diagnostic(const Location& location, std::string_view message,
                               std::string_view source_line);
 
+// The same, quoting line `location.line` of `text` (the whole file).
+std::string format_diagnostic_in(const Location& location, std::string_view message, std::string_view text);
+
+// Line `number` (1-based) of `text`, without its newline; empty if absent.
+std::string_view line_of(std::string_view text, int number);
+
 } // namespace xstage::machine_file

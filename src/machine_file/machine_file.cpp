@@ -182,9 +182,16 @@ const Value* builtin(const std::string& name) {
 
 // Evaluates one section's keys in order. Each key joins the scope once
 // evaluated, shadowing a constant of the same name, as in Meson.
+// Names neither the section nor [constants] define come from `predefined`,
+// and each one used is recorded in `used`.
+struct Predefined {
+  const std::map<std::string, Value>& names;
+  std::set<std::string>& used;
+};
+
 std::vector<Entry> evaluate_section(const PendingSection& section,
                                     const std::map<std::string, Value>& constants,
-                                    std::map<std::string, Value>& scope) {
+                                    std::map<std::string, Value>& scope, const Predefined& predefined) {
   Lookup lookup = [&](const std::string& name) -> const Value* {
     if (auto found = scope.find(name); found != scope.end()) {
       return &found->second;
@@ -192,10 +199,20 @@ std::vector<Entry> evaluate_section(const PendingSection& section,
     if (auto found = constants.find(name); found != constants.end()) {
       return &found->second;
     }
+    if (auto found = predefined.names.find(name); found != predefined.names.end()) {
+      predefined.used.insert(name);
+      return &found->second;
+    }
     return builtin(name);
   };
   std::vector<Entry> entries;
   for (const Pending& pending : section.entries) {
+    if (section.name == "constants" && predefined.names.count(pending.entry->key) != 0) {
+      pending.source->fail(pending.entry->location.line, pending.entry->location.column,
+                           fmt::format("constant '{}' has the name of a pipeline option; rename it, or "
+                                       "set the option with -D {}=VALUE",
+                                       pending.entry->key, pending.entry->key));
+    }
     Value value = machine_file::evaluate(pending.entry->text, *pending.source, lookup);
     scope[pending.entry->key] = value;
     entries.push_back({pending.entry->key, std::move(value), pending.entry->location});
@@ -250,6 +267,8 @@ void MachineFile::parse_text(std::string_view text, const std::string& file_name
 // result replaces this object's state only when every value evaluated.
 void MachineFile::evaluate(std::vector<std::shared_ptr<const Layer>> layers) {
   MachineFile result;
+  result.m_predefined = m_predefined;
+  Predefined predefined{result.m_predefined, result.m_predefined_used};
   std::vector<PendingSection> pending = compose(layers);
   for (const PendingSection& section : pending) {
     result.section_for_update(section.name, section.location);
@@ -258,14 +277,14 @@ void MachineFile::evaluate(std::vector<std::shared_ptr<const Layer>> layers) {
   for (const PendingSection& section : pending) {
     if (section.name == "constants") {
       result.section_for_update(section.name, section.location).entries =
-          evaluate_section(section, {}, result.m_constants);
+          evaluate_section(section, {}, result.m_constants, predefined);
     }
   }
   for (const PendingSection& section : pending) {
     if (section.name != "constants") {
       std::map<std::string, Value> scope;
       result.section_for_update(section.name, section.location).entries =
-          evaluate_section(section, result.m_constants, scope);
+          evaluate_section(section, result.m_constants, scope, predefined);
     }
   }
   result.m_layers = std::move(layers);

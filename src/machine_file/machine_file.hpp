@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,15 @@ public:
   // Every section and key as a JSON object {section: {key: value}}, keys sorted.
   nlohmann::json to_json() const;
 
+  // Names every file's values may use besides their own constants (a
+  // pipeline's options), looked up last. Set before parsing. A constant of
+  // the same name is an error located at its definition.
+  void set_predefined(std::map<std::string, Value> names) { m_predefined = std::move(names); }
+
+  // The predefined names some value used, so that only what a file reads
+  // enters what depends on it.
+  const std::set<std::string>& predefined_used() const { return m_predefined_used; }
+
 private:
   // One file as read: its sections, keys and value text, not yet evaluated.
   struct Layer;
@@ -75,6 +85,8 @@ private:
   std::vector<std::shared_ptr<const Layer>> m_layers;
   std::vector<Section> m_sections;
   std::map<std::string, Value> m_constants;
+  std::map<std::string, Value> m_predefined;
+  std::set<std::string> m_predefined_used;
 };
 
 } // namespace xstage::machine_file

@@ -1,8 +1,10 @@
 #include "recipe/pipeline.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,6 +17,55 @@ namespace fs = std::filesystem;
 namespace xstage::recipe {
 
 namespace {
+
+// Declares the pipeline's options; not a stage.
+constexpr const char* k_options_file = "options.ini";
+
+// A pipeline's source tables, each read once when a recipe first names it.
+class SourceTables {
+public:
+  SourceTables(fs::path directory, std::string display)
+      : m_directory(std::move(directory)), m_display(std::move(display)) {}
+
+  const SourceTable* find(const std::string& name) {
+    if (auto found = m_tables.find(name); found != m_tables.end()) {
+      return &found->second;
+    }
+    std::vector<std::string> known = names();
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return nullptr;
+    }
+    SourceTable table;
+    table.display_path = fmt::format("{}/{}.ini", m_display, name);
+    std::ifstream in(m_directory / (name + ".ini"), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      throw Error(fmt::format("cannot read {}", table.display_path));
+    }
+    table.text = text.str();
+    table.file.parse_text(table.text, table.display_path);
+    return &m_tables.emplace(name, std::move(table)).first->second;
+  }
+
+  // The tables there are, by name, sorted.
+  std::vector<std::string> names() const {
+    std::vector<std::string> found;
+    std::error_code error;
+    for (fs::directory_iterator it(m_directory, error), end; !error && it != end; it.increment(error)) {
+      if (it->is_regular_file() && it->path().extension() == ".ini") {
+        found.push_back(it->path().stem().string());
+      }
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+
+private:
+  fs::path m_directory;
+  std::string m_display;
+  std::map<std::string, SourceTable> m_tables;
+};
 
 std::vector<std::string> stage_names(const std::vector<Recipe>& recipes) {
   std::vector<std::string> names;
@@ -106,10 +157,39 @@ Pipeline Pipeline::from_recipes(std::string name, std::vector<Recipe> recipes) {
   Pipeline pipeline;
   pipeline.m_name = std::move(name);
   pipeline.m_stages = TopologicalSorter(recipes).sort();
+  pipeline.check_versions();
   return pipeline;
 }
 
-Pipeline Pipeline::load(const fs::path& project_root, const std::string& name) {
+// A target Qt module built with another version's host tools fails deep in
+// its build, if at all; refuse it before anything runs.
+void Pipeline::check_versions() const {
+  for (const Recipe& recipe : m_stages) {
+    std::vector<const Recipe*> ancestors = closure({recipe.name});
+    for (const std::string& other : recipe.same_version_as) {
+      auto found = std::find_if(ancestors.begin(), ancestors.end(), [&](const Recipe* ancestor) {
+        return ancestor->name == other && ancestor != &recipe;
+      });
+      if (found == ancestors.end()) {
+        throw Error(recipe.diagnostic(recipe.same_version_location,
+                                      fmt::format("stage '{}' lists '{}' in same_version_as, but it is not "
+                                                  "one of its ancestors",
+                                                  recipe.name, other)));
+      }
+      if ((*found)->version != recipe.version) {
+        throw Error(recipe.diagnostic(
+            recipe.same_version_location,
+            fmt::format("stage '{}' is version {}, but stage '{}' it builds with is version {}; they must "
+                        "be the same version",
+                        recipe.name, recipe.version, other,
+                        (*found)->version.empty() ? std::string("unset") : (*found)->version)));
+      }
+    }
+  }
+}
+
+Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
+                        const std::vector<std::string>& settings) {
   fs::path directory = project_root / "recipes" / name;
   if (name.empty() || name.find('/') != std::string::npos || !fs::is_directory(directory)) {
     std::vector<std::string> known = available(project_root);
@@ -118,7 +198,8 @@ Pipeline Pipeline::load(const fs::path& project_root, const std::string& name) {
   }
   std::vector<fs::path> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".ini") {
+    if (entry.is_regular_file() && entry.path().extension() == ".ini" &&
+        entry.path().filename() != k_options_file) {
       files.push_back(entry.path());
     }
   }
@@ -126,11 +207,22 @@ Pipeline Pipeline::load(const fs::path& project_root, const std::string& name) {
   if (files.empty()) {
     throw Error(fmt::format("pipeline '{}' has no recipes (no recipes/{}/*.ini)", name, name));
   }
+  PipelineOptions options =
+      PipelineOptions::load(directory / k_options_file, fmt::format("recipes/{}/{}", name, k_options_file));
+  RecipeInputs inputs;
+  inputs.options = options.resolve(settings);
+  SourceTables tables(directory / "sources", fmt::format("recipes/{}/sources", name));
+  inputs.table = [&tables](const std::string& table) { return tables.find(table); };
+  inputs.table_names = tables.names();
   std::vector<Recipe> recipes;
   for (const fs::path& file : files) {
-    recipes.push_back(load_recipe(file, fmt::format("recipes/{}/{}", name, file.filename().string())));
+    recipes.push_back(
+        load_recipe(file, fmt::format("recipes/{}/{}", name, file.filename().string()), inputs));
   }
-  return from_recipes(name, std::move(recipes));
+  Pipeline pipeline = from_recipes(name, std::move(recipes));
+  pipeline.m_options = std::move(options);
+  pipeline.m_option_values = std::move(inputs.options);
+  return pipeline;
 }
 
 const Recipe& Pipeline::stage(const std::string& name) const {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "key/hash.hpp"
 #include "machine_file/diagnostic.hpp"
@@ -20,21 +21,10 @@ namespace xstage::recipe {
 namespace {
 
 using machine_file::Entry;
+using machine_file::line_of;
 using machine_file::Location;
 using machine_file::Section;
 using machine_file::Value;
-
-// Line `number` (1-based) of `text`, without its newline; empty if absent.
-std::string_view line_of(std::string_view text, int number) {
-  for (int current = 1; current < number; ++current) {
-    auto newline = text.find('\n');
-    if (newline == std::string_view::npos) {
-      return {};
-    }
-    text.remove_prefix(newline + 1);
-  }
-  return text.substr(0, text.find('\n'));
-}
 
 bool has_type(const Value& value, ValueType type) {
   switch (type) {
@@ -56,8 +46,8 @@ bool is_hex_of_length(std::string_view text, std::size_t length) {
 // source text so every error can quote the offending line.
 class Validator {
 public:
-  Validator(std::string_view text, std::string display_path)
-      : m_text(text), m_display_path(std::move(display_path)) {}
+  Validator(std::string_view text, std::string display_path, const RecipeInputs& inputs)
+      : m_text(text), m_display_path(std::move(display_path)), m_inputs(inputs) {}
 
   Recipe validate(const machine_file::MachineFile& file) {
     Recipe recipe;
@@ -188,10 +178,25 @@ private:
       }
       recipe.parents_location = stage->find("parents")->location;
     }
+    if (auto version = values.find("version"); version != values.end()) {
+      recipe.version = version->second.as_string();
+    }
+    if (auto same = values.find("same_version_as"); same != values.end()) {
+      for (const Value& other : same->second.as_array()) {
+        recipe.same_version_as.push_back(other.as_string());
+      }
+      recipe.same_version_location = stage->find("same_version_as")->location;
+      if (recipe.version.empty()) {
+        fail(recipe.same_version_location, "'same_version_as' needs the stage's own 'version'");
+      }
+    }
   }
 
   Source read_source(const Section& section, const std::string& name) const {
-    auto values = check_keys(section, find_spec("source")->keys, "");
+    if (const Entry* table = section.find("table")) {
+      return read_table_source(section, *table, name);
+    }
+    auto values = check_keys(section, source_keys(), "");
     auto text = [&](const char* key) {
       auto found = values.find(key);
       return found == values.end() ? std::string() : found->second.as_string();
@@ -202,6 +207,7 @@ private:
     source.url = text("url");
     source.sha256 = text("sha256");
     source.debian_source = text("debian_source");
+    source.debian_suite = text("debian_suite");
     source.git = text("git");
     source.commit = text("commit");
     source.tag = text("tag");
@@ -211,12 +217,16 @@ private:
         source.mirrors.push_back(mirror.as_string());
       }
     }
-    int kinds = !source.url.empty() + !source.git.empty() + !source.path.empty();
+    source.file = text("file");
+    // A file only Debian ships (a +dfsg repack) has no upstream URL.
+    bool archive = !source.url.empty() || !source.debian_source.empty();
+    int kinds = archive + !source.git.empty() + !source.path.empty();
     if (kinds != 1) {
-      fail(section.location,
-           fmt::format("section [{}] must have exactly one of 'url', 'git' or 'path'", section.name));
+      fail(section.location, fmt::format("section [{}] must have exactly one of 'url' (or 'debian_source'), "
+                                         "'git' or 'path'",
+                                         section.name));
     }
-    if (!source.url.empty()) {
+    if (archive) {
       source.kind = SourceKind::archive;
       if (!key::is_sha256_hex(source.sha256)) {
         const Entry* pin = section.find("sha256");
@@ -239,6 +249,57 @@ private:
                          section.name));
       }
     }
+    return source;
+  }
+
+  // The keys of a [source] section but `table`, which only recipes may use.
+  static std::vector<KeySpec> source_keys() {
+    std::vector<KeySpec> keys = find_spec("source")->keys;
+    std::erase_if(keys, [](const KeySpec& key) { return key.name == "table"; });
+    return keys;
+  }
+
+  // [source.NAME] table = 'qt-6.4.2': section [NAME] of that source table,
+  // checked (and its errors located) in the table's own file.
+  Source read_table_source(const Section& section, const Entry& table, const std::string& name) const {
+    if (section.entries.size() != 1) {
+      const Entry& other =
+          section.entries.front().key == "table" ? section.entries[1] : section.entries.front();
+      fail(other.location,
+           fmt::format("section [{}] takes its source from a table; '{}' belongs in the table", section.name,
+                       other.key));
+    }
+    if (!table.value.is_string()) {
+      fail(table.location, fmt::format("key 'table' in section [{}] must be a string", section.name));
+    }
+    const std::string& table_name = table.value.as_string();
+    const SourceTable* found = m_inputs.table ? m_inputs.table(table_name) : nullptr;
+    if (found == nullptr) {
+      fail(table.location, fmt::format("no source table '{}' (sources/{}.ini){}; tables: {}", table_name,
+                                       table_name, util::did_you_mean(table_name, m_inputs.table_names),
+                                       m_inputs.table_names.empty()
+                                           ? std::string("none")
+                                           : fmt::format("{}", fmt::join(m_inputs.table_names, ", "))));
+    }
+    // A plain [source] takes the table's section named after the stage.
+    std::string row_name = name == "main" ? std::filesystem::path(m_display_path).stem().string() : name;
+    const Section* row = found->file.section(row_name);
+    if (row == nullptr) {
+      std::vector<std::string> rows;
+      for (const Section& candidate : found->file.sections()) {
+        if (candidate.name != "constants") {
+          rows.push_back(candidate.name);
+        }
+      }
+      fail(table.location, fmt::format("source table {} has no section [{}]{}", found->display_path, row_name,
+                                       util::did_you_mean(row_name, rows)));
+    }
+    if (const Entry* nested = row->find("table")) {
+      throw Error(machine_file::format_diagnostic_in(
+          nested->location, "a source table's section cannot name another table", found->text));
+    }
+    Source source = Validator(found->text, found->display_path, m_inputs).read_source(*row, name);
+    source.location = section.location;
     return source;
   }
 
@@ -336,30 +397,51 @@ private:
 
   std::string_view m_text;
   std::string m_display_path;
+  const RecipeInputs& m_inputs;
 };
 
 } // namespace
 
-Recipe parse_recipe(std::string_view text, const std::string& display_path) {
+Recipe parse_recipe(std::string_view text, const std::string& display_path, const RecipeInputs& inputs) {
   machine_file::MachineFile file;
+  file.set_predefined(inputs.options);
   file.parse_text(text, display_path);
-  Recipe recipe = Validator(text, display_path).validate(file);
+  Recipe recipe = Validator(text, display_path, inputs).validate(file);
   recipe.text = text;
+  for (const std::string& name : file.predefined_used()) {
+    recipe.options_read[name] = inputs.options.at(name).to_json();
+  }
   return recipe;
+}
+
+bool Recipe::is_native() const {
+  auto found = options.find("native");
+  return found != options.end() && found->second.is_bool() && found->second.as_bool();
+}
+
+std::vector<std::string> Recipe::host_packages() const {
+  std::vector<std::string> packages;
+  if (auto found = options.find("host_packages"); found != options.end()) {
+    for (const Value& package : found->second.as_array()) {
+      packages.push_back(package.as_string());
+    }
+  }
+  return packages;
 }
 
 std::string Recipe::diagnostic(const machine_file::Location& location, std::string_view message) const {
   return machine_file::format_diagnostic(location, message, line_of(text, location.line));
 }
 
-Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path) {
+Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path,
+                   const RecipeInputs& inputs) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw Error(fmt::format("cannot read {}: {}", display_path, std::strerror(errno)));
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_recipe(text.str(), display_path);
+  return parse_recipe(text.str(), display_path, inputs);
 }
 
 } // namespace xstage::recipe

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,8 @@ struct Source {
   std::string sha256;               // archive: pinned digest of the file
   std::vector<std::string> mirrors; // archive: more URLs to try, in order
   std::string debian_source;        // archive: Debian source package that ships it
+  std::string debian_suite;         // archive: the Debian suite to ask (default: the machine's own)
+  std::string file;                 // archive: file name in mirror dirs (default: the URL's base name)
   std::string git;                  // git: repository URL
   std::string commit;               // git: 40-hex commit id
   std::string tag;                  // git: informative tag name
@@ -58,6 +61,26 @@ struct ImageSpec {
   machine_file::Location runtime_location;
 };
 
+// A pipeline's table of sources: recipes/<pipeline>/sources/<name>.ini, one
+// section per source with the keys of a [source] section. A recipe's
+// `[source.NAME] table = 'qt-' + qt_version` takes its source from section
+// [NAME] of the table, so one recipe serves every version of a module and each
+// version's URLs and digests stay data.
+struct SourceTable {
+  std::string display_path;
+  std::string text;
+  machine_file::MachineFile file;
+};
+
+// What a recipe is read against: the pipeline's options in effect (available
+// to its values as predefined constants) and its source tables.
+struct RecipeInputs {
+  std::map<std::string, machine_file::Value> options;
+  // The named table, or nullptr when there is none; may be empty.
+  std::function<const SourceTable*(const std::string& name)> table;
+  std::vector<std::string> table_names; // for "did you mean" and the list of tables
+};
+
 // A validated recipe: recipes/<pipeline>/<stage>.ini.
 struct Recipe {
   std::string name; // the file's stem
@@ -66,6 +89,12 @@ struct Recipe {
   std::string builder; // debian, configure, cmake or meson
   std::vector<std::string> parents;
   machine_file::Location parents_location;
+  // What the stage builds, for people and for same_version_as: "6.4.2".
+  std::string version;
+  // Ancestors that must have this stage's version (a target Qt module and
+  // the host Qt whose tools it runs); checked before anything builds.
+  std::vector<std::string> same_version_as;
+  machine_file::Location same_version_location;
   std::vector<Source> sources;
   std::map<std::string, machine_file::Value> options;
   std::vector<Step> steps;
@@ -74,8 +103,15 @@ struct Recipe {
   // hashes, so that comment and whitespace edits change nothing, and neither
   // does the image's entrypoint, which is not an input of the build.
   nlohmann::json content;
+  // The pipeline options its values read, with their values: part of its key.
+  nlohmann::json options_read = nlohmann::json::object();
   // The file's text, so that later checks (parents, cycles) can quote lines.
   std::string text;
+
+  // True when it builds for the build machine (cmake `native = true`).
+  bool is_native() const;
+  // Its `host_packages`: what a native stage compiles against on the build machine.
+  std::vector<std::string> host_packages() const;
 
   // A located error message quoting the recipe's own line.
   std::string diagnostic(const machine_file::Location& location, std::string_view message) const;
@@ -85,9 +121,10 @@ struct Recipe {
 // required keys and wrong value types throw xstage::Error located at the
 // offending line, with a "did you mean" hint where one fits. `display_path` is
 // how the file is named in messages (relative to the project root).
-Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path);
+Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path,
+                   const RecipeInputs& inputs = {});
 
 // The same, from text (for tests and tools).
-Recipe parse_recipe(std::string_view text, const std::string& display_path);
+Recipe parse_recipe(std::string_view text, const std::string& display_path, const RecipeInputs& inputs = {});
 
 } // namespace xstage::recipe

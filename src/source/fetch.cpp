@@ -29,6 +29,16 @@ std::string url_file_name(std::string_view url) {
   return name.empty() || name == "." || name == ".." ? std::string("download") : name;
 }
 
+// What an archive source's file is called in the downloads cache and in
+// mirror directories: its `file`, else its URL's base name, else (a file only
+// Debian ships) the source package's name.
+std::string archive_file_name(const recipe::Source& source) {
+  if (!source.file.empty()) {
+    return url_file_name(source.file);
+  }
+  return source.url.empty() ? source.debian_source + ".orig.tar" : url_file_name(source.url);
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string text;
   for (const std::string& part : parts) {
@@ -100,9 +110,14 @@ private:
 class Fetcher {
 public:
   Fetcher(const recipe::Source& source, const FetchOptions& options, process::CommandRunner& runner)
-      : m_source(source), m_options(options), m_runner(runner), m_name(url_file_name(source.url)),
+      : m_source(source), m_options(options), m_runner(runner), m_name(archive_file_name(source)),
         m_target(options.downloads / source.sha256 / m_name) {
-    m_urls.push_back(source.url);
+    if (!source.file.empty()) {
+      m_names.push_back(source.file);
+    }
+    if (!source.url.empty()) {
+      m_urls.push_back(source.url);
+    }
     m_urls.insert(m_urls.end(), source.mirrors.begin(), source.mirrors.end());
     for (const std::string& url : m_urls) {
       std::string name = url_file_name(url);
@@ -303,6 +318,29 @@ bool has_commit(process::CommandRunner& runner, const fs::path& repository, cons
   return runner.run(probe).exit_code == 0;
 }
 
+// The git repositories a mirror directory offers: the directory itself, or
+// its children, each a bare repository (HEAD and objects/) or a clone (.git).
+std::vector<fs::path> git_repositories_in(const fs::path& directory) {
+  auto is_repository = [](const fs::path& dir) {
+    std::error_code error;
+    return (fs::is_regular_file(dir / "HEAD", error) && fs::is_directory(dir / "objects", error)) ||
+           fs::exists(dir / ".git", error);
+  };
+  std::vector<fs::path> found;
+  std::error_code error;
+  if (is_repository(directory)) {
+    found.push_back(directory);
+    return found;
+  }
+  for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    if (it->is_directory(error) && is_repository(it->path())) {
+      found.push_back(it->path());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 bool is_full_commit(std::string_view commit) {
   return commit.size() == 40 && commit.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -338,10 +376,35 @@ void checkout_git(const recipe::Source& source, const FetchOptions& options, con
     fs::create_directories(cache.parent_path());
     run_git(runner, {"git", "init", "--quiet", "--bare", cache.string()});
   }
+  // Mirror directories first: a local repository that holds the commit is as
+  // good as the remote, since the commit id pins the whole tree.
+  std::vector<std::string> tried = {"git cache " + cache.string() + ": no such commit"};
+  for (const fs::path& directory : options.mirror_dirs) {
+    if (has_commit(runner, cache, commit)) {
+      break;
+    }
+    std::vector<fs::path> repositories = git_repositories_in(directory);
+    if (repositories.empty()) {
+      tried.push_back("mirror directory " + directory.string() + ": no git repository");
+    }
+    for (const fs::path& repository : repositories) {
+      if (!has_commit(runner, repository, commit)) {
+        tried.push_back("mirror repository " + repository.string() + ": no such commit");
+        continue;
+      }
+      if (options.progress) {
+        options.progress("git fetch " + repository.string(), 0, 0);
+      }
+      run_git(runner, {"git", "-C", cache.string(), "fetch", "--quiet", "--no-tags", "--",
+                       fs::absolute(repository).string(), commit});
+      break;
+    }
+  }
   if (!has_commit(runner, cache, commit)) {
     if (!options.use_network) {
-      throw Error(fmt::format("commit {} of {} is not in the git cache {} and the network is off", commit,
-                              source.git, cache.string()));
+      throw Error(fmt::format("commit {} of {} is not in the git cache or a mirror, and the network is "
+                              "off; tried:\n  {}",
+                              commit, source.git, join(tried, "\n  ")));
     }
     if (options.progress) {
       options.progress("git fetch " + source.git, 0, 0);
@@ -352,13 +415,19 @@ void checkout_git(const recipe::Source& source, const FetchOptions& options, con
         {},
         {{"GIT_TERMINAL_PROMPT", "0"}},
         {}};
+    std::string failure = "no such commit (fetched by id and with all branches and tags)";
     if (runner.run(by_id).exit_code != 0 || !has_commit(runner, cache, commit)) {
-      run_git(runner, {"git", "-C", cache.string(), "fetch", "--quiet", "--", source.git,
-                       "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"});
+      try {
+        run_git(runner, {"git", "-C", cache.string(), "fetch", "--quiet", "--", source.git,
+                         "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"});
+      } catch (const Error& error) {
+        failure = error.what();
+      }
     }
     if (!has_commit(runner, cache, commit)) {
-      throw Error(fmt::format("commit {} is not in {} (fetched by id and with all branches and tags)", commit,
-                              source.git));
+      tried.push_back(source.git + ": " + failure);
+      throw Error(fmt::format("commit {} of {} for source '{}' was found nowhere; tried:\n  {}", commit,
+                              source.git, source.name, join(tried, "\n  ")));
     }
   }
   // A ref keeps the commit from garbage collection and lets the checkout ask for it.

@@ -140,4 +140,26 @@ Fingerprint fingerprint(const Toolchain& toolchain, process::CommandRunner& runn
   return result;
 }
 
+nlohmann::json native_fingerprint(const std::vector<std::string>& host_packages,
+                                  process::CommandRunner& runner) {
+  nlohmann::json packages = nlohmann::json::object();
+  for (const std::string& package : host_packages) {
+    process::Invocation query{{"dpkg-query", "-W", "-f=${db:Status-Status} ${Version}", package}, {}, {}, {}};
+    process::CommandResult result = runner.run(query);
+    std::string status = trimmed(result.output);
+    if (result.exit_code != 0 || status.rfind("installed ", 0) != 0) {
+      throw Error(fmt::format("host package '{}' is not installed on the build machine (apt-get install {})",
+                              package, package));
+    }
+    packages[package] = status.substr(std::string("installed ").size());
+  }
+  return {
+      {"compiler",
+       {{"c", first_line(ask(runner, {"cc", "--version"}))},
+        {"cpp", first_line(ask(runner, {"c++", "--version"}))},
+        {"target", trimmed(ask(runner, {"cc", "-dumpmachine"}))}}},
+      {"packages", packages},
+  };
+}
+
 } // namespace xstage::toolchain

@@ -59,4 +59,13 @@ struct Fingerprint {
 // xstage::Error naming the command when a compiler cannot be run.
 Fingerprint fingerprint(const Toolchain& toolchain, process::CommandRunner& runner);
 
+// What a stage built for the build machine depends on instead of the cross
+// file: the build machine's own compilers (`cc`, `c++`: their first version
+// line and `cc -dumpmachine`) and the installed version of each host package
+// it compiles against ({"compiler": ..., "packages": {name: version}}). A
+// package that is not installed throws xstage::Error naming it and how to
+// install it.
+nlohmann::json native_fingerprint(const std::vector<std::string>& host_packages,
+                                  process::CommandRunner& runner);
+
 } // namespace xstage::toolchain
