@@ -59,7 +59,7 @@ FetchOptions offline(const fs::path& root) {
 }
 
 std::string print_uris_line(const std::string& name, const std::string& digest) {
-  return "'http://deb.debian.org/debian/pool/main/p/pkg/" + name + "' " + name + " 42 SHA256:" + digest +
+  return "'http://mirror.example.org/debian/pool/main/p/pkg/" + name + "' " + name + " 42 SHA256:" + digest +
          "\n";
 }
 

@@ -4,8 +4,9 @@
 # Safe to run again: packages already present are skipped and nothing is printed
 # for them. Works as root or through sudo. Adds the arm64 architecture because the
 # unit tests are cross-built for aarch64 and link against Debian's arm64 -dev
-# packages, and adds a deb-src entry because sources may be resolved from
-# Debian source packages.
+# packages. Debian source packages need no deb-src entry here: xstage reads
+# them with an apt configuration of its own, at the mirror this machine's apt
+# already uses.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -44,18 +45,6 @@ target_libraries=(
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     echo "setup: adding dpkg architecture arm64"
     "${as_root[@]}" dpkg --add-architecture arm64
-fi
-
-deb_src=/etc/apt/sources.list.d/xstage-deb-src.sources
-if [ ! -f "$deb_src" ]; then
-    echo "setup: adding $deb_src"
-    "${as_root[@]}" tee "$deb_src" >/dev/null <<'SOURCES'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
 fi
 
 native_arch=$(dpkg --print-architecture)

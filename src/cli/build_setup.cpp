@@ -34,6 +34,18 @@ void print_tail(const std::filesystem::path& log, std::size_t count) {
   fmt::print(stderr, "---\n");
 }
 
+// VERSION_CODENAME of /etc/os-release: the suite a debian_source without
+// debian_suite is read from. bookworm when the file does not say.
+std::string machine_codename() {
+  std::ifstream release("/etc/os-release");
+  for (std::string line; std::getline(release, line);) {
+    if (line.rfind("VERSION_CODENAME=", 0) == 0 && line.size() > 17) {
+      return line.substr(17);
+    }
+  }
+  return "bookworm";
+}
+
 } // namespace
 
 BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs)
@@ -45,6 +57,13 @@ BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vec
   options.fetch.downloads = cache_home() / "downloads";
   for (const std::string& dir : source_dirs) {
     options.fetch.mirror_dirs.push_back(std::filesystem::absolute(dir));
+  }
+  options.fetch.default_debian_suite = machine_codename();
+  if (auto mirror = source::debian_mirror()) {
+    debian = std::make_unique<source::DebianArchive>(cache_home() / "apt", *mirror, runner);
+    options.fetch.debian_apt = [this](const std::string& suite, bool refresh) {
+      return debian->apt_get(suite, refresh);
+    };
   }
 }
 

@@ -5,6 +5,7 @@
 #include "build/stage_builder.hpp"
 #include "cache/cache.hpp"
 #include "cli/project.hpp"
+#include "source/debian_archive.hpp"
 
 namespace xstage::cli {
 
@@ -16,6 +17,9 @@ struct BuildSession {
   std::unique_ptr<cache::Cache> cache;
   process::SpawnRunner runner;
   build::BuildOptions options;
+  // Debian suites' sources through xstage's own apt configuration, at the
+  // mirror the machine's apt uses; absent when it names no Debian mirror.
+  std::unique_ptr<source::DebianArchive> debian;
 
   BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs);
 

@@ -206,19 +206,68 @@ private:
       failed(place, "not a debian package name");
       return std::nullopt;
     }
-    report(place);
-    process::Invocation listing{{"apt-get", "source", "--print-uris", package}, {}, {}, {}};
-    process::CommandResult listed = m_runner.run(listing);
-    if (listed.exit_code != 0) {
-      failed(place, command_failure(listing, listed));
-      return std::nullopt;
+    std::string suite =
+        m_source.debian_suite.empty() ? m_options.default_debian_suite : m_source.debian_suite;
+    if (m_options.debian_apt) {
+      place += " (" + suite + ")";
     }
+    report(place);
+    std::vector<std::string> apt = {"apt-get"};
     std::string match;
     std::vector<std::string> offered;
-    std::istringstream lines(listed.output);
+    // A stale index may not offer the pin yet: ask once more after an update.
+    for (bool refresh : {false, true}) {
+      if (m_options.debian_apt) {
+        try {
+          apt = m_options.debian_apt(suite, refresh);
+        } catch (const Error& error) {
+          failed(place, error.what());
+          return std::nullopt;
+        }
+      }
+      std::vector<std::string> argv = apt;
+      argv.insert(argv.end(), {"source", "--print-uris", package});
+      process::Invocation listing{argv, {}, {}, {}};
+      process::CommandResult listed = m_runner.run(listing);
+      if (listed.exit_code != 0) {
+        failed(place, command_failure(listing, listed));
+        return std::nullopt;
+      }
+      offered.clear();
+      match = find_pinned(listed.output, offered);
+      if (!match.empty() || !m_options.debian_apt) {
+        break;
+      }
+    }
+    if (match.empty()) {
+      failed(place, fmt::format("checksum mismatch: no file with sha256 {} (apt offers {})", m_source.sha256,
+                                offered.empty() ? std::string("no upstream tarball") : join(offered, ", ")));
+      return std::nullopt;
+    }
+    Scratch scratch(m_options.downloads / ("debian-" + package), Scratch::Kind::directory);
+    std::vector<std::string> download = apt;
+    download.insert(download.end(), {"source", "--download-only", package});
+    process::Invocation fetching{download, scratch.path(), {}, {}};
+    process::CommandResult fetched = m_runner.run(fetching);
+    if (fetched.exit_code != 0) {
+      failed(place, command_failure(fetching, fetched));
+      return std::nullopt;
+    }
+    if (!fs::is_regular_file(scratch.path() / match)) {
+      failed(place, fmt::format("apt-get did not deliver {}", match));
+      return std::nullopt;
+    }
+    return keep(scratch.path() / match, fmt::format("{} ({})", place, match));
+  }
+
+  // The file of `apt-get source --print-uris` output ('URI' NAME SIZE
+  // SHA256:DIGEST lines) with the pinned digest, or ""; the upstream
+  // tarballs offered go to `offered`.
+  std::string find_pinned(const std::string& output, std::vector<std::string>& offered) const {
+    std::string match;
+    std::istringstream lines(output);
     std::string line;
     while (std::getline(lines, line)) {
-      // 'URI' NAME SIZE SHA256:DIGEST
       std::istringstream fields(line);
       std::string uri, name, size, digest;
       if (line.rfind('\'', 0) == 0 && fields >> uri >> name >> size >> digest) {
@@ -231,23 +280,7 @@ private:
         }
       }
     }
-    if (match.empty()) {
-      failed(place, fmt::format("checksum mismatch: no file with sha256 {} (apt offers {})", m_source.sha256,
-                                offered.empty() ? std::string("no upstream tarball") : join(offered, ", ")));
-      return std::nullopt;
-    }
-    Scratch scratch(m_options.downloads / ("debian-" + package), Scratch::Kind::directory);
-    process::Invocation fetching{{"apt-get", "source", "--download-only", package}, scratch.path(), {}, {}};
-    process::CommandResult fetched = m_runner.run(fetching);
-    if (fetched.exit_code != 0) {
-      failed(place, command_failure(fetching, fetched));
-      return std::nullopt;
-    }
-    if (!fs::is_regular_file(scratch.path() / match)) {
-      failed(place, fmt::format("apt-get did not deliver {}", match));
-      return std::nullopt;
-    }
-    return keep(scratch.path() / match, fmt::format("{} ({})", place, match));
+    return match;
   }
 
   std::optional<fs::path> from_url(const std::string& url) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "process/spawn.hpp"
@@ -18,6 +20,12 @@ struct FetchOptions {
   std::vector<std::filesystem::path> mirror_dirs;
   // Try the recipe's debian_source with `apt-get source --download-only`.
   bool use_debian = true;
+  // The apt-get command line that reads a Debian suite's sources (a private
+  // configuration, see DebianArchive), freshly updated when `refresh`. Empty:
+  // the machine's own `apt-get`, whatever suites it lists.
+  std::function<std::vector<std::string>(const std::string& suite, bool refresh)> debian_apt;
+  // The suite of a debian_source that names none.
+  std::string default_debian_suite = "bookworm";
   // Try the URL, then the mirror URLs, with libcurl; and git remotes.
   bool use_network = true;
   // Told what is being fetched and how far along it is; may be empty.

@@ -1,0 +1,176 @@
+#include "source/debian_archive.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xstage::source {
+
+namespace {
+
+// Debian's suite names, by codename and by alias; a suite of another
+// distribution (a vendor's repository) never qualifies.
+bool is_debian_suite(const std::string& suite) {
+  static const std::vector<std::string> k_suites = {"buster",    "bullseye", "bookworm", "trixie",
+                                                    "forky",     "duke",     "sid",      "oldoldstable",
+                                                    "oldstable", "stable",   "testing",  "unstable"};
+  return std::find(k_suites.begin(), k_suites.end(), suite) != k_suites.end();
+}
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) {
+    words.push_back(word);
+  }
+  return words;
+}
+
+// One-line format: "deb [options] URI SUITE COMPONENT...".
+std::optional<std::string> from_list(std::istream& in) {
+  for (std::string line; std::getline(in, line);) {
+    line = line.substr(0, line.find('#'));
+    std::vector<std::string> words = words_of(line);
+    if (words.empty() || (words[0] != "deb" && words[0] != "deb-src")) {
+      continue;
+    }
+    std::size_t at = 1;
+    if (at < words.size() && words[at].front() == '[') {
+      while (at < words.size() && words[at].back() != ']') {
+        ++at;
+      }
+      ++at;
+    }
+    if (at + 1 < words.size() && is_debian_suite(words[at + 1])) {
+      return words[at];
+    }
+  }
+  return std::nullopt;
+}
+
+// deb822 format: stanzas of "Field: value" separated by blank lines.
+std::optional<std::string> from_sources(std::istream& in) {
+  std::string uris;
+  std::string suites;
+  bool enabled = true;
+  auto stanza_mirror = [&]() -> std::optional<std::string> {
+    std::vector<std::string> uri_list = words_of(uris);
+    std::vector<std::string> suite_list = words_of(suites);
+    bool debian = std::any_of(suite_list.begin(), suite_list.end(), is_debian_suite);
+    if (enabled && debian && !uri_list.empty()) {
+      return uri_list.front();
+    }
+    return std::nullopt;
+  };
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      if (auto found = stanza_mirror()) {
+        return found;
+      }
+      uris.clear();
+      suites.clear();
+      enabled = true;
+      continue;
+    }
+    if (line[0] == '#') {
+      continue;
+    }
+    auto colon = line.find(':');
+    std::string field = line.substr(0, colon);
+    std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
+    if (field == "URIs") {
+      uris = value;
+    } else if (field == "Suites") {
+      suites = value;
+    } else if (field == "Enabled") {
+      enabled = words_of(value) != std::vector<std::string>{"no"};
+    }
+  }
+  return stanza_mirror();
+}
+
+} // namespace
+
+std::optional<std::string> debian_mirror(const fs::path& etc_apt) {
+  std::vector<fs::path> files;
+  if (fs::is_regular_file(etc_apt / "sources.list")) {
+    files.push_back(etc_apt / "sources.list");
+  }
+  std::vector<fs::path> parts;
+  std::error_code error;
+  for (fs::directory_iterator it(etc_apt / "sources.list.d", error), end; !error && it != end;
+       it.increment(error)) {
+    parts.push_back(it->path());
+  }
+  std::sort(parts.begin(), parts.end());
+  files.insert(files.end(), parts.begin(), parts.end());
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    std::optional<std::string> found;
+    if (file.extension() == ".list") {
+      found = from_list(in);
+    } else if (file.extension() == ".sources") {
+      found = from_sources(in);
+    }
+    if (found) {
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
+DebianArchive::DebianArchive(fs::path root, std::string mirror, process::CommandRunner& runner)
+    : m_root(std::move(root)), m_mirror(std::move(mirror)), m_runner(runner) {}
+
+std::vector<std::string> DebianArchive::command(const fs::path& dir) const {
+  return {"apt-get", "-o", "Dir::Etc::sourcelist=" + (dir / "sources.list").string(), "-o",
+          "Dir::Etc::sourceparts=-", "-o", "Dir::State::Lists=" + (dir / "lists").string(), "-o",
+          "Dir::Cache=" + (dir / "cache").string(), "-o", "APT::Get::List-Cleanup=0",
+          // Only the index of sources; no binary package lists for this config.
+          "-o", "Acquire::IndexTargets::deb::Packages::DefaultEnabled=false"};
+}
+
+std::vector<std::string> DebianArchive::apt_get(const std::string& suite, bool refresh) {
+  if (suite.empty() ||
+      suite.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    throw Error(fmt::format("'{}' is not a Debian suite name", suite));
+  }
+  fs::path dir = m_root / suite;
+  std::vector<std::string> apt = command(dir);
+  bool indexed = fs::exists(dir / "lists") && !fs::is_empty(dir / "lists");
+  if (indexed && !refresh) {
+    return apt;
+  }
+  if (m_updated.count(suite) != 0) {
+    return apt; // already fresh from this run
+  }
+  fs::create_directories(dir / "lists" / "partial");
+  fs::create_directories(dir / "cache" / "archives" / "partial");
+  util::write_file_atomically(
+      dir / "sources.list",
+      fmt::format("# Written by xstage: Debian {} sources at the machine's own mirror.\n"
+                  "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {} {} main\n",
+                  suite, m_mirror, suite));
+  std::vector<std::string> update = apt;
+  update.push_back("update");
+  process::CommandResult result = m_runner.run(process::Invocation{update, {}, {}, {}});
+  if (result.exit_code != 0) {
+    std::string output = result.output;
+    auto error_line = output.find("E: ");
+    throw Error(fmt::format("cannot read Debian {}'s source index from {}: {}", suite, m_mirror,
+                            error_line == std::string::npos
+                                ? output.substr(0, 300)
+                                : output.substr(error_line, output.find('\n', error_line) - error_line)));
+  }
+  m_updated.insert(suite);
+  return apt;
+}
+
+} // namespace xstage::source

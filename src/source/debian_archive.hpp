@@ -1,0 +1,43 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "process/spawn.hpp"
+
+namespace xstage::source {
+
+// The Debian archive URI the machine's own apt configuration uses: the first
+// `deb` or `deb-src` entry (one-line *.list or deb822 *.sources under
+// `etc_apt`) for one of Debian's suites that is not a -security or -updates
+// pocket. Users behind their own mirror or proxy are served by it; nothing of
+// xstage names a mirror. nullopt when no entry qualifies.
+std::optional<std::string> debian_mirror(const std::filesystem::path& etc_apt = "/etc/apt");
+
+// apt-get with a configuration of xstage's own, one per Debian suite, kept
+// under `root` (<cache home>/apt/<suite>): a deb-src line for the suite at the
+// machine's mirror, signed by the archive keyring, and its own lists and
+// cache. It neither needs nor changes /etc/apt, and a machine whose apt also
+// lists a newer suite is not offered that suite's versions.
+class DebianArchive {
+public:
+  DebianArchive(std::filesystem::path root, std::string mirror, process::CommandRunner& runner);
+
+  // The apt-get command line for `suite` ({"apt-get", "-o", ...}), its index
+  // fetched with `apt-get update` the first time (or again when `refresh`).
+  // Throws xstage::Error naming the suite and apt's complaint.
+  std::vector<std::string> apt_get(const std::string& suite, bool refresh = false);
+
+private:
+  std::vector<std::string> command(const std::filesystem::path& dir) const;
+
+  std::filesystem::path m_root;
+  std::string m_mirror;
+  process::CommandRunner& m_runner;
+  std::set<std::string> m_updated; // suites updated by this process
+};
+
+} // namespace xstage::source
