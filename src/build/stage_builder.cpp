@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "build/ccache_stats.hpp"
 #include "builders/builder.hpp"
@@ -29,11 +30,41 @@ fs::path PipelineBuilder::log_path(const std::string& stage) const {
 }
 
 std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>& stages) {
+  std::vector<const recipe::Recipe*> closure = m_pipeline.closure(stages);
+  resolve_sources(closure);
   std::vector<StageOutcome> outcomes;
-  for (const recipe::Recipe* recipe : m_pipeline.closure(stages)) {
+  for (const recipe::Recipe* recipe : closure) {
     outcomes.push_back(build_stage(*recipe));
   }
   return outcomes;
+}
+
+// Every source of every stage that will build is fetched and verified before
+// the first build starts: a missing pin fails in seconds, not after an hour
+// of Qt, and caches nothing. Stages with a cache entry need no sources.
+void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& stages) {
+  std::vector<std::string> failures;
+  for (const recipe::Recipe* recipe : stages) {
+    if (m_cache.find(m_keys.at(recipe->name).key)) {
+      continue;
+    }
+    for (const recipe::Source& source : recipe->sources) {
+      try {
+        if (source.kind == recipe::SourceKind::archive) {
+          source::fetch_archive(source, m_options.fetch, m_runner);
+        } else if (source.kind == recipe::SourceKind::git) {
+          source::fetch_git(source, m_options.fetch, m_runner);
+        }
+      } catch (const Error& error) {
+        failures.push_back(fmt::format("stage '{}': {}", recipe->name, error.what()));
+      }
+    }
+  }
+  if (!failures.empty()) {
+    m_failed_stage.clear();
+    throw Error(fmt::format("{} of the sources to build could not be resolved; nothing was built:\n{}",
+                            failures.size(), fmt::join(failures, "\n")));
+  }
 }
 
 void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, const fs::path& root,

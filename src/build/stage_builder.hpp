@@ -52,6 +52,7 @@ public:
 
 private:
   StageOutcome build_stage(const recipe::Recipe& recipe);
+  void resolve_sources(const std::vector<const recipe::Recipe*>& stages);
   // The cache's restore, hashing each blob once per builder: base's 221 MB
   // layer is verified when it is a hit, not again for every child that
   // extracts it.

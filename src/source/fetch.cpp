@@ -391,17 +391,13 @@ fs::path fetch_archive(const recipe::Source& source, const FetchOptions& options
   return Fetcher(source, options, runner).fetch();
 }
 
-void checkout_git(const recipe::Source& source, const FetchOptions& options, const fs::path& destination,
-                  process::CommandRunner& runner) {
+fs::path fetch_git(const recipe::Source& source, const FetchOptions& options,
+                   process::CommandRunner& runner) {
   if (source.kind != recipe::SourceKind::git) {
     throw Error(fmt::format("source '{}' is not a git source (git and commit)", source.name));
   }
   if (!is_full_commit(source.commit)) {
     throw Error(fmt::format("source '{}': '{}' is not a full 40-hex commit id", source.name, source.commit));
-  }
-  if (fs::exists(destination) && !fs::is_empty(destination)) {
-    throw Error(fmt::format("cannot check out {} into {}: the directory is not empty", source.git,
-                            destination.string()));
   }
   const std::string& commit = source.commit;
   fs::path cache = options.downloads / "git" / (key::sha256_hex(source.git) + ".git");
@@ -464,8 +460,19 @@ void checkout_git(const recipe::Source& source, const FetchOptions& options, con
     }
   }
   // A ref keeps the commit from garbage collection and lets the checkout ask for it.
+  run_git(runner, {"git", "-C", cache.string(), "update-ref", "refs/xstage/" + commit, commit});
+  return cache;
+}
+
+void checkout_git(const recipe::Source& source, const FetchOptions& options, const fs::path& destination,
+                  process::CommandRunner& runner) {
+  if (fs::exists(destination) && !fs::is_empty(destination)) {
+    throw Error(fmt::format("cannot check out {} into {}: the directory is not empty", source.git,
+                            destination.string()));
+  }
+  fs::path cache = fetch_git(source, options, runner);
+  const std::string& commit = source.commit;
   std::string ref = "refs/xstage/" + commit;
-  run_git(runner, {"git", "-C", cache.string(), "update-ref", ref, commit});
   fs::create_directories(destination);
   run_git(runner, {"git", "init", "--quiet", destination.string()});
   run_git(runner, {"git", "-C", destination.string(), "fetch", "--quiet", "--no-tags", cache.string(), ref});

@@ -47,11 +47,17 @@ struct FetchOptions {
 std::filesystem::path fetch_archive(const recipe::Source& source, const FetchOptions& options,
                                     process::CommandRunner& runner);
 
+// Fetches a git source's pinned commit into the bare cache under
+// <downloads>/git/<sha256 of the URL> unless it is there: from a repository
+// in a mirror directory that holds it, else from the URL. Returns the cache.
+// Throws listing every place tried.
+std::filesystem::path fetch_git(const recipe::Source& source, const FetchOptions& options,
+                                process::CommandRunner& runner);
+
 // Checks out a git source's pinned commit into `destination` (which must not
-// exist or be empty): the commit is fetched into a bare cache under
-// <downloads>/git/<sha256 of the URL> unless already there, and the
-// destination's HEAD is verified to equal it. git runs through `runner`; a
-// failing git command throws naming the command and its output.
+// exist or be empty) from the cache fetch_git fills, and verifies that the
+// destination's HEAD equals it. git runs through `runner`; a failing git
+// command throws naming the command and its output.
 void checkout_git(const recipe::Source& source, const FetchOptions& options,
                   const std::filesystem::path& destination, process::CommandRunner& runner);
 
