@@ -25,3 +25,22 @@ expect_error "xstage: error: --mount-from '127.0.0.2:5000/cache' must be a repos
     image --push 127.0.0.1:5000/demo:v1 --mount-from 127.0.0.2:5000/cache
 expect_error "xstage: error: --mount-from only applies to --push" \
     image --oci /nonexistent/out --mount-from 127.0.0.1:5000/cache
+
+# Pipeline options: unknown names, unlisted values and refused combinations.
+expect_error "xstage: error: -D qt_verison=6.4.2: unknown option 'qt_verison'; did you mean 'qt_version'?; recipes/openterface/options.ini declares qt_version, ffmpeg_version, openterface_ref" \
+    --pipeline openterface -D qt_verison=6.4.2 plan
+expect_error "xstage: error: -D qt_version=6.4.1: '6.4.1' is not a value of option 'qt_version'; did you mean '6.4.2'?; allowed: 6.5.3, 6.4.2 (recipes/openterface/options.ini:7)" \
+    --pipeline openterface -D qt_version=6.4.1 plan
+expect_error "xstage: error: option openterface_ref=0.5.1 requires qt_version >= 6.6.3, but qt_version is 6.4.2 (recipes/openterface/options.ini:25)" \
+    plan --pipeline openterface -D openterface_ref=0.5.1 -D qt_version=6.4.2
+expect_error "xstage: error: -D x=1: this pipeline has no options (recipes/demo/options.ini does not exist)" \
+    -D x=1 plan
+
+# Global options work before and after the subcommand, as with git and meson.
+before=$("$xstage" --root "$source_root" --pipeline openterface -D qt_version=6.4.2 key qtbase)
+after=$("$xstage" key qtbase --root "$source_root" --pipeline openterface -D qt_version=6.4.2)
+default=$("$xstage" --root "$source_root" --pipeline openterface key qtbase)
+[ "$before" = "$after" ] && [ "$before" != "$default" ] || { echo "FAIL: options after the subcommand"; exit 1; }
+echo "ok: xstage key qtbase --pipeline openterface -D qt_version=6.4.2 ($after)"
+"$xstage" --version | grep -qx 'xstage [0-9.]* (recipe format [0-9]*)' || { echo "FAIL: --version"; exit 1; }
+echo "ok: xstage --version"
