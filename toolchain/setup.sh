@@ -26,6 +26,9 @@ host_packages=(
     # Qt's host tools for cross-building against Debian's arm64 Qt: moc, rcc,
     # uic (-dev-tools) and their CMake packages (-dev), same version 6.4.2.
     qt6-base-dev-tools qt6-base-dev
+    # qsb and its CMake package, for Qt modules cross-built against Debian's
+    # Qt (the CI check of a Qt module stage).
+    qt6-shader-baker qt6-shadertools-dev
     # OCI image tools the image tests check our layouts with, and a real
     # registry (with htpasswd for its basic-auth test) for push and pull.
     skopeo umoci docker-registry apache2-utils

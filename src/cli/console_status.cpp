@@ -82,8 +82,8 @@ void ConsoleStatus::print_summary(const std::vector<build::StageOutcome>& outcom
                outcome.hit ? "hit" : "built", outcome.seconds, human_size(outcome.layer_size), outcome.ccache,
                outcome.key.substr(0, 12));
   }
-  fmt::print("{}: {} built, {} hits, {:.1f}s\n", counted(outcomes.size(), "stage"), built,
-             outcomes.size() - built, total_seconds);
+  fmt::print("{}: {} built, {}, {:.1f}s\n", counted(outcomes.size(), "stage"), built,
+             counted(outcomes.size() - built, "hit"), total_seconds);
 }
 
 } // namespace xstage::cli

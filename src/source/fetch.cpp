@@ -424,7 +424,9 @@ fs::path fetch_git(const recipe::Source& source, const FetchOptions& options,
       if (options.progress) {
         options.progress("git fetch " + repository.string(), 0, 0);
       }
-      run_git(runner, {"git", "-C", cache.string(), "fetch", "--quiet", "--no-tags", "--",
+      // Only the pinned tree: a mirror may lack objects of older history
+      // (a partial copy), and a build needs none of it.
+      run_git(runner, {"git", "-C", cache.string(), "fetch", "--quiet", "--depth=1", "--no-tags", "--",
                        fs::absolute(repository).string(), commit});
       break;
     }
@@ -475,7 +477,8 @@ void checkout_git(const recipe::Source& source, const FetchOptions& options, con
   std::string ref = "refs/xstage/" + commit;
   fs::create_directories(destination);
   run_git(runner, {"git", "init", "--quiet", destination.string()});
-  run_git(runner, {"git", "-C", destination.string(), "fetch", "--quiet", "--no-tags", cache.string(), ref});
+  run_git(runner, {"git", "-C", destination.string(), "fetch", "--quiet", "--depth=1", "--no-tags",
+                   cache.string(), ref});
   run_git(runner, {"git", "-C", destination.string(), "checkout", "--quiet", "--detach", commit});
   std::string head = run_git(runner, {"git", "-C", destination.string(), "rev-parse", "HEAD"});
   head = head.substr(0, head.find('\n'));
