@@ -165,7 +165,12 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
       log_path(recipe.name),
       m_runner,
       [&](const std::string& step) { m_status.stage_step(recipe.name, step); },
-      {{"CCACHE_BASEDIR", work.string()}},
+      {{"CCACHE_BASEDIR", work.string()},
+       // Qt compiles most files with a precompiled header, which ccache
+       // caches only with these sloppinesses; headers generated during the
+       // build (and sources unpacked just before it) are newer than ccache
+       // otherwise trusts. Without them half of a Qt rebuild misses.
+       {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"}},
   };
   if (auto prefix = recipe.options.find("prefix"); prefix != recipe.options.end()) {
     context.env.prefix = prefix->second.as_string();
