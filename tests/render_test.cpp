@@ -31,7 +31,7 @@ TEST_CASE("an unknown substitution is an error naming it", "[render]") {
   REQUIRE_THROWS_MATCHES(
       toolchain::substitute("-I@SYSRT@/usr", shipped(), environment("/s")), Error,
       Catch::Message("unknown substitution @SYSRT@ in '-I@SYSRT@/usr'; known: @SYSROOT@, @HOST@, "
-                     "@PREFIX@, @CROSS_PREFIX@, @TRIPLE@, @JOBS@"));
+                     "@PREFIX@, @CROSS_PREFIX@, @TRIPLE@, @JOBS@, @SOURCES@"));
 }
 
 TEST_CASE("the exe wrapper's -L points at the stage sysroot", "[render]") {

@@ -158,7 +158,7 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
   builders::BuildContext context{
       recipe,
       m_toolchain,
-      toolchain::StageEnvironment{sysroot, host, "/usr/local", m_options.jobs},
+      toolchain::StageEnvironment{sysroot, host, "/usr/local", m_options.jobs, work / "src"},
       prepare_sources(recipe, work / "src"),
       work,
       destdir,

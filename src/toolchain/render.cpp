@@ -55,6 +55,7 @@ std::string substitute(const std::string& text, const Toolchain& toolchain, cons
       {"CROSS_PREFIX", toolchain.cross_prefix},
       {"TRIPLE", toolchain.cross_prefix.substr(0, toolchain.cross_prefix.size() - 1)},
       {"JOBS", std::to_string(env.jobs)},
+      {"SOURCES", env.sources.string()},
   };
   std::string result;
   std::size_t position = 0;
@@ -76,7 +77,7 @@ std::string substitute(const std::string& text, const Toolchain& toolchain, cons
     auto found = values.find(name);
     if (found == values.end()) {
       throw Error(fmt::format("unknown substitution @{}@ in '{}'; known: @SYSROOT@, @HOST@, @PREFIX@, "
-                              "@CROSS_PREFIX@, @TRIPLE@, @JOBS@",
+                              "@CROSS_PREFIX@, @TRIPLE@, @JOBS@, @SOURCES@",
                               name, text));
     }
     result.append(text, position, open - position);

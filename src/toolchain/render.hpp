@@ -15,9 +15,11 @@ struct StageEnvironment {
   std::filesystem::path host;    // the ancestors' build-machine layers (host tools)
   std::string prefix;            // install prefix inside the stage's layer
   int jobs = 1;
+  std::filesystem::path sources; // the stage's unpacked sources, one directory per source name
 };
 
-// Replaces @SYSROOT@, @HOST@, @PREFIX@, @CROSS_PREFIX@, @TRIPLE@ and @JOBS@ in
+// Replaces @SYSROOT@, @HOST@, @PREFIX@, @CROSS_PREFIX@, @TRIPLE@, @JOBS@ and
+// @SOURCES@ (so @SOURCES@/NAME is source NAME's tree) in
 // `text`. Any other @WORD@ is an error naming it, so a typo never reaches a
 // build system as a literal.
 std::string substitute(const std::string& text, const Toolchain& toolchain, const StageEnvironment& env);

@@ -1,0 +1,30 @@
+# Loaded through CMAKE_PROJECT_INCLUDE by the openterface stage. OpenterfaceQT's
+# CMake files are written for a native build: once its top directory has been
+# processed, this takes out what they hard-code of the build machine, so the
+# cross build sees only the sysroot.
+#  - `-include /usr/include/time.h` names the build machine's header; the
+#    sysroot has the target's.
+#  - /usr/include and /usr/local/include as include directories put the build
+#    machine's headers before the sysroot's (GCC does not re-root -I paths).
+function(xstage_confine_openterface_to_sysroot)
+    if(NOT TARGET openterfaceQT)
+        return()
+    endif()
+    get_target_property(options openterfaceQT COMPILE_OPTIONS)
+    if(options)
+        list(TRANSFORM options REPLACE "^/usr/include/time.h$" "${CMAKE_SYSROOT}/usr/include/time.h")
+        set_property(TARGET openterfaceQT PROPERTY COMPILE_OPTIONS "${options}")
+    endif()
+    get_target_property(directories openterfaceQT INCLUDE_DIRECTORIES)
+    if(directories)
+        list(REMOVE_ITEM directories /usr/include /usr/local/include)
+        set_property(TARGET openterfaceQT PROPERTY INCLUDE_DIRECTORIES "${directories}")
+    endif()
+    get_directory_property(directories DIRECTORY "${CMAKE_SOURCE_DIR}" INCLUDE_DIRECTORIES)
+    list(REMOVE_ITEM directories /usr/include /usr/local/include)
+    set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" PROPERTY INCLUDE_DIRECTORIES "${directories}")
+endfunction()
+
+if(CMAKE_CURRENT_SOURCE_DIR STREQUAL CMAKE_SOURCE_DIR)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL xstage_confine_openterface_to_sysroot)
+endif()
