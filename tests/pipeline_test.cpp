@@ -91,7 +91,7 @@ TEST_CASE("the shipped openterface pipeline loads", "[pipeline]") {
   auto pipeline = Pipeline::load(xstage::test::source_root(), "openterface");
   CHECK(order(pipeline) == std::vector<std::string>{"base", "ffmpeg", "qt_host", "qtbase", "qtshadertools",
                                                     "qtmultimedia", "qtserialport", "qtsvg", "qttools",
-                                                    "openterface"});
+                                                    "openterface", "runtime"});
 }
 
 TEST_CASE("an image's unknown runtime stage is located at its runtime line", "[pipeline]") {
