@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
 #include "cache/cache.hpp"
 #include "key/hash.hpp"
 #include "layer/layer.hpp"
@@ -112,6 +116,49 @@ TEST_CASE("a blob with one byte flipped is detected on restore and evicted", "[c
   CHECK(result.evicted_reason ==
         "blob " + blob.string() + " is corrupt: its content hashes to sha256:" + sha256_hex(bytes));
   CHECK_FALSE(cache.find(sha256_hex("k")));
+}
+
+TEST_CASE("a blob flipped after it verified is still detected on restore", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  REQUIRE(cache.restore(sha256_hex("k")).entry); // hashed once, its stat data recorded
+  REQUIRE(fs::exists(dir / "cache" / "verified" / info.digest.substr(7)));
+  fs::path blob = cache.blob_path(info.digest);
+  std::string bytes = read_file(blob);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  {
+    std::fstream in_place(blob, std::ios::in | std::ios::out | std::ios::binary); // same inode, same size
+    in_place.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  RestoreResult result = cache.restore(sha256_hex("k"));
+  CHECK_FALSE(result.entry);
+  CHECK(result.evicted_reason ==
+        "blob " + blob.string() + " is corrupt: its content hashes to sha256:" + sha256_hex(bytes));
+}
+
+TEST_CASE("an unchanged verified blob is trusted on restore, and verify hashes it anyway", "[cache]") {
+  auto dir = make_temp_dir("cache");
+  LayerInfo info;
+  Cache cache(dir / "cache");
+  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  REQUIRE(cache.restore(sha256_hex("k")).entry);
+  // Forge what only a write behind the file system's back could do: damage
+  // the blob, then record its new stat data as verified.
+  fs::path blob = cache.blob_path(info.digest);
+  std::string bytes = read_file(blob);
+  bytes.back() = static_cast<char>(bytes.back() ^ 0x01);
+  write_file(blob, bytes);
+  struct ::stat now {};
+  REQUIRE(::stat(blob.c_str(), &now) == 0);
+  fs::path stamp = dir / "cache" / "verified" / info.digest.substr(7);
+  write_file(stamp, fmt::format("{} {} {}.{:09} {}.{:09}\n", now.st_size, now.st_ino, now.st_mtim.tv_sec,
+                                now.st_mtim.tv_nsec, now.st_ctim.tv_sec, now.st_ctim.tv_nsec));
+  CHECK(cache.restore(sha256_hex("k")).entry); // trusted: not hashed
+  VerifyReport report = cache.verify();        // always hashes
+  CHECK(report.bad_blobs == std::vector<std::string>{info.digest});
+  CHECK_FALSE(fs::exists(stamp));
 }
 
 TEST_CASE("a missing blob is detected on restore and evicted", "[cache]") {

@@ -8,6 +8,8 @@
 #include <system_error>
 #include <tuple>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "key/hash.hpp"
@@ -189,7 +191,31 @@ CacheEntry Cache::store(const std::string& key, const std::string& stage, const 
   return store(key, stage, manifest, layer_file, layer::describe_layer(layer_file));
 }
 
-std::string Cache::check_blob(const layer::LayerInfo& layer) const {
+fs::path Cache::stamp_path(const std::string& digest) const {
+  return m_root / "verified" / digest.substr(k_digest_prefix.size());
+}
+
+namespace {
+
+// "size inode mtime-ns ctime-ns" of `path`, or "" when it cannot be read.
+std::string stat_line(const fs::path& path) {
+  struct ::stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return "";
+  }
+  return fmt::format("{} {} {}.{:09} {}.{:09}\n", info.st_size, info.st_ino, info.st_mtim.tv_sec,
+                     info.st_mtim.tv_nsec, info.st_ctim.tv_sec, info.st_ctim.tv_nsec);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text;
+}
+
+} // namespace
+
+std::string Cache::check_blob(const layer::LayerInfo& layer, Trust trust) const {
   const fs::path path = blob_path(layer.digest);
   std::error_code error;
   if (!fs::is_regular_file(path, error)) {
@@ -199,14 +225,30 @@ std::string Cache::check_blob(const layer::LayerInfo& layer) const {
   if (size != layer.size) {
     return fmt::format("blob {} has {} bytes instead of {}", path.string(), size, layer.size);
   }
+  // As ninja and ccache do, trust what the file system says has not changed:
+  // a blob hashed before whose size, inode, mtime and ctime are the same has
+  // not been written since (any write moves ctime, which no user can set).
+  std::string stat = stat_line(path);
+  if (trust == Trust::unchanged_stat && !stat.empty() && read_text(stamp_path(layer.digest)) == stat) {
+    return "";
+  }
   std::string actual = std::string(k_digest_prefix) + key::sha256_file(path);
   if (actual != layer.digest) {
     return fmt::format("blob {} is corrupt: its content hashes to {}", path.string(), actual);
+  }
+  if (!stat.empty() && stat == stat_line(path)) {
+    fs::create_directories(m_root / "verified", error);
+    try {
+      util::write_file_atomically(stamp_path(layer.digest), stat);
+    } catch (const Error&) {
+      // A read-only cache still verifies; it only hashes again next time.
+    }
   }
   return "";
 }
 
 void Cache::remove_blob(const std::string& digest) const {
+  remove_file(stamp_path(digest));
   remove_file(blob_path(digest));
 }
 
@@ -221,7 +263,7 @@ RestoreResult Cache::restore(const std::string& key) {
     evict(key);
     return {std::nullopt, fmt::format("entry {} is unreadable", path.string())};
   }
-  std::string reason = check_blob(entry->layer);
+  std::string reason = check_blob(entry->layer, Trust::unchanged_stat);
   if (!reason.empty()) {
     evict(key);
     remove_blob(entry->layer.digest);
@@ -263,7 +305,7 @@ VerifyReport Cache::verify() {
   for (const CacheEntry& entry : entries()) {
     auto [checked, first] = reasons.emplace(entry.layer.digest, "");
     if (first) {
-      checked->second = check_blob(entry.layer);
+      checked->second = check_blob(entry.layer, Trust::nothing);
       ++report.blobs_checked;
     }
     if (!checked->second.empty()) {
@@ -325,7 +367,7 @@ GcReport Cache::gc(std::uint64_t max_size) {
     std::string digest = std::string(k_digest_prefix) + file.path().filename().string();
     if (key::is_sha256_digest(digest) && references[digest] == 0) {
       report.bytes_freed += size_of(file.path());
-      remove_file(file.path());
+      remove_blob(digest);
       report.removed_blobs.push_back(digest);
     }
   }

@@ -94,7 +94,9 @@ public:
   CacheEntry store(const std::string& key, const std::string& stage, const nlohmann::json& manifest,
                    const std::filesystem::path& layer_file);
 
-  // The entry for `key` after checking its blob's size and sha256. A missing
+  // The entry for `key` after checking its blob's size and sha256 (the
+  // sha256 only when the blob's stat data changed since it last hashed
+  // right; verify() always hashes). A missing
   // or corrupt blob (or an unreadable entry) evicts the entry and removes the
   // bad blob; the result then has no entry and says why.
   RestoreResult restore(const std::string& key);
@@ -131,8 +133,13 @@ private:
   std::filesystem::path entry_path(const std::string& key) const;
   std::filesystem::path blobs_dir() const;
   void ensure_layout() const;
-  // Why the blob does not match `layer`, or "" when it does.
-  std::string check_blob(const layer::LayerInfo& layer) const;
+  // How much of a blob's last verification to believe.
+  enum class Trust { nothing, unchanged_stat };
+  // Why the blob does not match `layer`, or "" when it does. With
+  // Trust::unchanged_stat a blob whose stat data equals what was recorded
+  // when it last hashed right (<root>/verified/<hex>) is not hashed again.
+  std::string check_blob(const layer::LayerInfo& layer, Trust trust) const;
+  std::filesystem::path stamp_path(const std::string& digest) const;
   void remove_blob(const std::string& digest) const;
 
   std::filesystem::path m_root;
