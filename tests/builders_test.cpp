@@ -32,7 +32,7 @@ struct Fixture {
   builders::BuildContext context(const recipe::Recipe& recipe) {
     return builders::BuildContext{recipe,
                                   toolchain,
-                                  {dir / "sysroot", dir / "host", "/opt/ff", 3},
+                                  {dir / "sysroot", dir / "host", "/opt/ff", 3, dir / "sources"},
                                   {{"main", dir / "src"}},
                                   dir / "work",
                                   dir / "dest",

@@ -8,6 +8,7 @@
 #include "build/ccache_stats.hpp"
 #include "builders/builder.hpp"
 #include "layer/layer.hpp"
+#include "process/interrupt.hpp"
 #include "source/unpack.hpp"
 #include "util/error.hpp"
 
@@ -34,6 +35,9 @@ std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>&
   resolve_sources(closure);
   std::vector<StageOutcome> outcomes;
   for (const recipe::Recipe* recipe : closure) {
+    if (int signal_number = process::interrupted_by(); signal_number != 0) {
+      throw Error(fmt::format("interrupted by signal {} before stage '{}'", signal_number, recipe->name));
+    }
     outcomes.push_back(build_stage(*recipe));
   }
   return outcomes;

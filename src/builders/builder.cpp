@@ -68,7 +68,12 @@ void run_command(BuildContext& context, const std::string& step, process::Invoca
     }
     log.flush();
   }
-  process::CommandResult result = context.runner.run(invocation);
+  process::CommandResult result;
+  try {
+    result = context.runner.run(invocation);
+  } catch (const Error& error) {
+    throw Error(fmt::format("stage '{}': {}: {}", context.recipe.name, step, error.what()));
+  }
   if (result.exit_code != 0) {
     throw Error(fmt::format("stage '{}': {} failed: `{}` exited with {}", context.recipe.name, step,
                             process::quote_command(invocation.argv), result.exit_code));

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "key/stage_key.hpp"
+#include "process/interrupt.hpp"
 #include "util/error.hpp"
 
 namespace xstage::cli {
@@ -23,6 +24,7 @@ constexpr AddCommand k_commands[] = {
 } // namespace
 
 int run(int argc, char** argv) {
+  process::install_interrupt_handler();
   CLI::App app{"xstage: cross-compile staged builds for aarch64 Linux, cached by content key"};
   app.require_subcommand(1);
   GlobalOptions options;

@@ -31,7 +31,7 @@ void add_sysroot_command(CLI::App& app, const GlobalOptions& options) {
     ConsoleStatus status(0);
     auto builder = session.builder(status);
     builder.assemble(recipe, true, out / "sysroot", out / "host");
-    toolchain::StageEnvironment env{out / "sysroot", out / "host", "/usr/local", 1};
+    toolchain::StageEnvironment env{out / "sysroot", out / "host", "/usr/local", 1, {}};
     util::write_file_atomically(out / "cross.ini", toolchain::meson_overlay(session.project.toolchain, env));
     util::write_file_atomically(out / "toolchain.cmake",
                                 toolchain::cmake_toolchain_file(session.project.toolchain, env, "/usr"));

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "process/interrupt.hpp"
 #include "util/error.hpp"
 
 extern char** environ;
@@ -137,19 +138,41 @@ CommandResult SpawnRunner::run(const Invocation& invocation) {
   std::vector<char*> args = c_strings(argv);
   std::vector<char*> envp = c_strings(environment);
 
+  // A process group of its own, so an interruption stops the whole tree
+  // (cmake, ninja, the compilers, qemu) and nothing else.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+
   pid_t pid = 0;
-  int spawn_error = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  int spawn_error = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (spawn_error != 0) {
     throw Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(spawn_error)));
   }
+  register_group(pid);
   write_end.reset();
 
   CommandResult result;
-  if (read_end.get() >= 0) {
-    result.output = read_all(read_end.get());
+  try {
+    if (read_end.get() >= 0) {
+      result.output = read_all(read_end.get());
+    }
+    result.exit_code = wait_for(pid);
+  } catch (...) {
+    stop_group(pid, 0);
+    forget_group(pid);
+    throw;
   }
-  result.exit_code = wait_for(pid);
+  if (int signal_number = interrupted_by(); signal_number != 0) {
+    stop_group(pid, 2000);
+    forget_group(pid);
+    throw Error(
+        fmt::format("interrupted by signal {} while running `{}`", signal_number, quote_command(argv)));
+  }
+  forget_group(pid);
   return result;
 }
 

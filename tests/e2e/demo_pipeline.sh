@@ -99,6 +99,10 @@ wait "$builder" && fail "the interrupted build exited 0"
 cat "$scratch/interrupt.log"
 [ -z "$(ls -A "$interrupted/entries" 2>/dev/null)" ] || fail "an interrupted build left a cache entry"
 echo "no entry after the interrupt"
+grep -q "interrupted by signal 2" "$scratch/interrupt.log" || fail "the interrupt is not reported"
+# Each command runs in its own process group; xstage stops it before it exits.
+pgrep -f mmdebstrap >/dev/null && fail "mmdebstrap still runs after xstage exited"
+echo "no process of the interrupted stage left running"
 
 echo
 echo "demo pipeline end to end: all checks passed"
