@@ -1,7 +1,9 @@
-# Loaded through CMAKE_PROJECT_INCLUDE by the openterface stage. OpenterfaceQT's
-# CMake files are written for a native build: once its top directory has been
-# processed, this takes out what they hard-code of the build machine, so the
-# cross build sees only the sysroot.
+# Loaded through CMAKE_PROJECT_INCLUDE by the openterface stage, after each
+# project() of OpenterfaceQT.
+#
+# 1. OpenterfaceQT's CMake files are written for a native build: once its top
+# directory has been processed, this takes out what they hard-code of the
+# build machine, so the cross build sees only the sysroot.
 #  - `-include /usr/include/time.h` names the build machine's header; the
 #    sysroot has the target's.
 #  - /usr/include and /usr/local/include as include directories put the build
@@ -27,4 +29,15 @@ endfunction()
 
 if(CMAKE_CURRENT_SOURCE_DIR STREQUAL CMAKE_SOURCE_DIR)
     cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL xstage_confine_openterface_to_sysroot)
+endif()
+
+# 2. Qt 6.4's static FFmpeg media plugin links VAAPI::VAAPI, but its CMake
+# package does not look for it: "The link interface of target
+# Qt6::QFFmpegMediaPlugin contains: VAAPI::VAAPI but the target was not found".
+# Provide it from the sysroot's libva, as Qt's own FindVAAPI would.
+if(NOT TARGET VAAPI::VAAPI)
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(XSTAGE_VAAPI REQUIRED IMPORTED_TARGET libva libva-drm)
+    add_library(VAAPI::VAAPI INTERFACE IMPORTED)
+    target_link_libraries(VAAPI::VAAPI INTERFACE PkgConfig::XSTAGE_VAAPI)
 endif()
