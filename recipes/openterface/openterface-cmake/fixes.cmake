@@ -3,7 +3,8 @@
 #
 # 1. OpenterfaceQT's CMake files are written for a native build: once its top
 # directory has been processed, this takes out what they hard-code of the
-# build machine, so the cross build sees only the sysroot.
+# build machine, so the cross build sees only the sysroot (and, 3., links
+# Qt's offscreen platform plugin too).
 #  - `-include /usr/include/time.h` names the build machine's header; the
 #    sysroot has the target's.
 #  - /usr/include and /usr/local/include as include directories put the build
@@ -25,6 +26,13 @@ function(xstage_confine_openterface_to_sysroot)
     get_directory_property(directories DIRECTORY "${CMAKE_SOURCE_DIR}" INCLUDE_DIRECTORIES)
     list(REMOVE_ITEM directories /usr/include /usr/local/include)
     set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" PROPERTY INCLUDE_DIRECTORIES "${directories}")
+    # 3. A static Qt links only the default platform plugin (xcb) into the
+    # app. The offscreen one as well lets it start without a display
+    # (QT_QPA_PLATFORM=offscreen: CI's start check, headless tests). This runs
+    # before Qt's own deferred finalizer, which links the plugins.
+    if(TARGET Qt6::QOffscreenIntegrationPlugin)
+        qt_import_plugins(openterfaceQT INCLUDE Qt6::QOffscreenIntegrationPlugin)
+    endif()
 endfunction()
 
 if(CMAKE_CURRENT_SOURCE_DIR STREQUAL CMAKE_SOURCE_DIR)
