@@ -8,16 +8,8 @@
 #  6. a hostile layer (a '..' entry, an escaping symlink) is refused on restore;
 #  7. Ctrl-C in the middle of a stage leaves no cache entry for it.
 # Usage: demo_pipeline.sh XSTAGE SOURCE_ROOT [SCRATCH_DIR]
-set -euo pipefail
-xstage=$(realpath "$1")
-source_root=$(realpath "$2")
-scratch=${3:-$(mktemp -d /var/tmp/xstage-e2e.XXXXXX)}
-mkdir -p "$scratch"
-cache=$scratch/cache
+source "$(dirname "$0")/common.sh"
 checkout=$scratch/checkout
-
-say() { printf '\n== %s\n' "$*"; }
-fail() { echo "FAIL: $*"; exit 1; }
 x() { "$xstage" --root "$checkout" --cache "$cache" "$@"; }
 # "stage sha256:..." for every cache entry, sorted.
 digests() { x cache ls | awk '$NF ~ /^sha256:/ {print $1, $NF}' | sort; }

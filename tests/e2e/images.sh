@@ -10,18 +10,10 @@
 #     build context `--context` writes.
 # Usage: images.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (a cache from demo_pipeline.sh
 # there is reused; missing stages are built)
-set -euo pipefail
-xstage=$(realpath "$1")
-source_root=$(realpath "$2")
-scratch=$(realpath -m "$3")
-mkdir -p "$scratch"
-cache=$scratch/cache
+source "$(dirname "$0")/common.sh"
 out=$scratch/images
 rm -rf "$out"
 mkdir -p "$out"
-
-say() { printf '\n== %s\n' "$*"; }
-fail() { echo "FAIL: $*"; exit 1; }
 x() { "$xstage" --root "$source_root" --cache "$cache" "$@"; }
 manifest_digest() { sed -n 's/.*manifest \(sha256:[0-9a-f]*\).*/\1/p' "$1" | head -1; }
 

@@ -11,17 +11,9 @@
 #     naming every place tried and the pins, and caches nothing;
 #  4. explain names the option that changed.
 # Usage: qt_module.sh XSTAGE SOURCE_ROOT [SCRATCH_DIR]  (reuses SCRATCH_DIR/cache from demo_pipeline.sh)
-set -euo pipefail
-xstage=$(realpath "$1")
-source_root=$(realpath "$2")
-scratch=${3:-$(mktemp -d /var/tmp/xstage-e2e.XXXXXX)}
-mkdir -p "$scratch"
-cache=$scratch/cache
+source "$(dirname "$0")/common.sh"
 checkout=$scratch/qt-module
 pipeline=$checkout/recipes/qtmodule
-
-say() { printf '\n== %s\n' "$*"; }
-fail() { echo "FAIL: $*"; exit 1; }
 x() { "$xstage" --root "$checkout" --cache "$cache" --pipeline qtmodule "$@"; }
 entries() { find "$cache/entries" -name '*.json' 2>/dev/null | wc -l; }
 

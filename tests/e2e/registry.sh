@@ -12,17 +12,10 @@
 #     from the environment and from a Docker config.json; the password is
 #     never printed.
 # Usage: registry.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (reuses the cache there)
-set -euo pipefail
-xstage=$(realpath "$1")
-source_root=$(realpath "$2")
-scratch=$(realpath -m "$3")
-cache=$scratch/cache
+source "$(dirname "$0")/common.sh"
 work=$scratch/registry
 rm -rf "$work"
 mkdir -p "$work"
-
-say() { printf '\n== %s\n' "$*"; }
-fail() { echo "FAIL: $*"; exit 1; }
 x() { "$xstage" --root "$source_root" "$@"; }
 
 # shellcheck source=tests/e2e/local_registry.sh
