@@ -55,7 +55,7 @@ void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& 
     for (const recipe::Source& source : recipe->sources) {
       try {
         if (source.kind == recipe::SourceKind::archive) {
-          source::fetch_archive(source, m_options.fetch, m_runner);
+          m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner));
         } else if (source.kind == recipe::SourceKind::git) {
           source::fetch_git(source, m_options.fetch, m_runner);
         }
@@ -104,6 +104,16 @@ cache::RestoreResult PipelineBuilder::restore_once(const std::string& key) {
   return restored;
 }
 
+fs::path PipelineBuilder::fetched_archive(const recipe::Source& source) {
+  // resolve_sources verified it a moment ago; hashing 46 MB of qtbase again
+  // per stage would buy nothing.
+  if (auto found = m_fetched.find(source.sha256); found != m_fetched.end()) {
+    return found->second;
+  }
+  return m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner))
+      .first->second;
+}
+
 std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::Recipe& recipe,
                                                                  const fs::path& into) {
   std::map<std::string, fs::path> dirs;
@@ -111,9 +121,7 @@ std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::R
     fs::path dir = into / source.name;
     m_status.stage_step(recipe.name, "source " + source.name);
     switch (source.kind) {
-    case recipe::SourceKind::archive:
-      source::unpack_archive(source::fetch_archive(source, m_options.fetch, m_runner), dir);
-      break;
+    case recipe::SourceKind::archive: source::unpack_archive(fetched_archive(source), dir); break;
     case recipe::SourceKind::git: source::checkout_git(source, m_options.fetch, dir, m_runner); break;
     case recipe::SourceKind::path:
       fs::create_directories(into);

@@ -53,6 +53,8 @@ public:
 private:
   StageOutcome build_stage(const recipe::Recipe& recipe);
   void resolve_sources(const std::vector<const recipe::Recipe*>& stages);
+  // An archive source's verified file, fetched once per build.
+  std::filesystem::path fetched_archive(const recipe::Source& source);
   // The cache's restore, hashing each blob once per builder: base's 221 MB
   // layer is verified when it is a hit, not again for every child that
   // extracts it.
@@ -69,6 +71,8 @@ private:
   Status& m_status;
   std::string m_failed_stage;
   std::map<std::string, cache::CacheEntry> m_verified; // by key
+  // Archives fetched and verified by this build, by their pinned sha256.
+  std::map<std::string, std::filesystem::path> m_fetched;
 };
 
 } // namespace xstage::build
