@@ -1,9 +1,6 @@
 #include "recipe/options.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -12,6 +9,7 @@
 #include "machine_file/diagnostic.hpp"
 #include "util/error.hpp"
 #include "util/spelling.hpp"
+#include "util/text_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -235,13 +233,7 @@ PipelineOptions PipelineOptions::load(const fs::path& file, const std::string& d
     none.m_display_path = display_path;
     return none;
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw Error(fmt::format("cannot read {}: {}", display_path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), display_path);
+  return parse(util::read_text_file(file, display_path), display_path);
 }
 
 std::map<std::string, Value> PipelineOptions::resolve(const std::vector<std::string>& settings) const {

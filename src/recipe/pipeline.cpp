@@ -1,16 +1,15 @@
 #include "recipe/pipeline.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "util/error.hpp"
 #include "util/spelling.hpp"
+#include "util/text_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -37,13 +36,7 @@ public:
     }
     SourceTable table;
     table.display_path = fmt::format("{}/{}.ini", m_display, name);
-    std::ifstream in(m_directory / (name + ".ini"), std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      throw Error(fmt::format("cannot read {}", table.display_path));
-    }
-    table.text = text.str();
+    table.text = util::read_text_file(m_directory / (name + ".ini"), table.display_path);
     table.file.parse_text(table.text, table.display_path);
     return &m_tables.emplace(name, std::move(table)).first->second;
   }

@@ -1,10 +1,6 @@
 #include "recipe/recipe.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,6 +11,7 @@
 #include "util/error.hpp"
 #include "util/inner_path.hpp"
 #include "util/spelling.hpp"
+#include "util/text_file.hpp"
 
 namespace xstage::recipe {
 
@@ -435,13 +432,7 @@ std::string Recipe::diagnostic(const machine_file::Location& location, std::stri
 
 Recipe load_recipe(const std::filesystem::path& file, const std::string& display_path,
                    const RecipeInputs& inputs) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw Error(fmt::format("cannot read {}: {}", display_path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_recipe(text.str(), display_path, inputs);
+  return parse_recipe(util::read_text_file(file, display_path), display_path, inputs);
 }
 
 } // namespace xstage::recipe
