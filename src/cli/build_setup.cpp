@@ -67,15 +67,17 @@ BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vec
   }
 }
 
-build::PipelineBuilder BuildSession::builder(build::Status& status) {
-  return build::PipelineBuilder(project.pipeline, project.toolchain, keys, *cache, options, runner, status);
+orchestrator::PipelineBuilder BuildSession::builder(orchestrator::Status& status) {
+  return orchestrator::PipelineBuilder(project.pipeline, project.toolchain, keys, *cache, options, runner,
+                                       status);
 }
 
-std::vector<build::StageOutcome> BuildSession::build_and_report(const std::vector<std::string>& stages) {
+std::vector<orchestrator::StageOutcome>
+BuildSession::build_and_report(const std::vector<std::string>& stages) {
   auto started = std::chrono::steady_clock::now();
   ConsoleStatus status(project.pipeline.closure(stages).size());
   auto pipeline_builder = builder(status);
-  std::vector<build::StageOutcome> outcomes;
+  std::vector<orchestrator::StageOutcome> outcomes;
   try {
     outcomes = pipeline_builder.build(stages);
   } catch (const Error&) {

@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include "build/stage_builder.hpp"
 #include "cache/cache.hpp"
 #include "cli/project.hpp"
+#include "orchestrator/pipeline_builder.hpp"
 #include "source/debian_archive.hpp"
 
 namespace xstage::cli {
@@ -16,18 +16,18 @@ struct BuildSession {
   std::map<std::string, key::StageKey> keys;
   std::unique_ptr<cache::Cache> cache;
   process::SpawnRunner runner;
-  build::BuildOptions options;
+  orchestrator::BuildOptions options;
   // Debian suites' sources through xstage's own apt configuration, at the
   // mirror the machine's apt uses; absent when it names no Debian mirror.
   std::unique_ptr<source::DebianArchive> debian;
 
   BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs);
 
-  build::PipelineBuilder builder(build::Status& status);
+  orchestrator::PipelineBuilder builder(orchestrator::Status& status);
 
   // Builds `stages` (empty: all) with progress on the console and a summary
   // table; a failure prints the tail of the failed stage's log and throws.
-  std::vector<build::StageOutcome> build_and_report(const std::vector<std::string>& stages);
+  std::vector<orchestrator::StageOutcome> build_and_report(const std::vector<std::string>& stages);
 };
 
 } // namespace xstage::cli

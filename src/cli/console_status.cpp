@@ -56,7 +56,7 @@ void ConsoleStatus::stage_step(const std::string& stage, const std::string& step
   show(fmt::format("[{}/{}] {}: {} ({:.0f}s)", m_stage_index, m_stage_count, stage, step, elapsed));
 }
 
-void ConsoleStatus::stage_finished(const build::StageOutcome& outcome) {
+void ConsoleStatus::stage_finished(const orchestrator::StageOutcome& outcome) {
   show(fmt::format("[{}/{}] {}: {} in {:.1f}s", m_stage_index, m_stage_count, outcome.stage,
                    outcome.hit ? "hit" : "built", outcome.seconds));
   end_line();
@@ -67,7 +67,7 @@ void ConsoleStatus::note(const std::string& text) {
   fmt::print("note: {}\n", text);
 }
 
-void ConsoleStatus::print_summary(const std::vector<build::StageOutcome>& outcomes,
+void ConsoleStatus::print_summary(const std::vector<orchestrator::StageOutcome>& outcomes,
                                   double total_seconds) const {
   std::size_t width = 5;
   for (const auto& outcome : outcomes) {

@@ -5,24 +5,24 @@
 #include <string_view>
 #include <vector>
 
-#include "build/status.hpp"
+#include "orchestrator/status.hpp"
 
 namespace xstage::cli {
 
 // Shows build progress on the terminal: on a TTY one line rewritten in place
 // ("[2/3] ffmpeg: make (41s)"), otherwise one plain line per event, so CI
 // logs stay readable. Ends with a summary table.
-class ConsoleStatus : public build::Status {
+class ConsoleStatus : public orchestrator::Status {
 public:
   explicit ConsoleStatus(std::size_t stage_count);
 
   void stage_started(const std::string& stage, const std::string& key) override;
   void stage_step(const std::string& stage, const std::string& step) override;
-  void stage_finished(const build::StageOutcome& outcome) override;
+  void stage_finished(const orchestrator::StageOutcome& outcome) override;
   void note(const std::string& text) override;
 
   // The table: stage, hit or built, time, layer size, ccache, key prefix.
-  void print_summary(const std::vector<build::StageOutcome>& outcomes, double total_seconds) const;
+  void print_summary(const std::vector<orchestrator::StageOutcome>& outcomes, double total_seconds) const;
 
 private:
   void show(const std::string& line);

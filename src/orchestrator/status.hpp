@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-namespace xstage::build {
+namespace xstage::orchestrator {
 
 // How one stage of a build ended.
 struct StageOutcome {
@@ -28,4 +28,4 @@ public:
   virtual void note(const std::string& text) = 0;
 };
 
-} // namespace xstage::build
+} // namespace xstage::orchestrator

@@ -1,10 +1,10 @@
-#include "build/ccache_stats.hpp"
+#include "orchestrator/ccache_stats.hpp"
 
 #include <sstream>
 
 #include <fmt/format.h>
 
-namespace xstage::build {
+namespace xstage::orchestrator {
 
 CcacheCounter::CcacheCounter(process::CommandRunner& runner) : m_runner(runner), m_start(read()) {}
 
@@ -43,4 +43,4 @@ std::string CcacheCounter::summary() {
   return fmt::format("{}/{} ({}%)", hits, calls, hits * 100 / calls);
 }
 
-} // namespace xstage::build
+} // namespace xstage::orchestrator

@@ -1,20 +1,20 @@
-#include "build/stage_builder.hpp"
+#include "orchestrator/pipeline_builder.hpp"
 
 #include <chrono>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "build/ccache_stats.hpp"
 #include "builders/builder.hpp"
 #include "layer/layer.hpp"
+#include "orchestrator/ccache_stats.hpp"
 #include "process/interrupt.hpp"
 #include "source/unpack.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
 
-namespace xstage::build {
+namespace xstage::orchestrator {
 
 PipelineBuilder::PipelineBuilder(const recipe::Pipeline& pipeline, const toolchain::Toolchain& toolchain,
                                  const std::map<std::string, key::StageKey>& keys, cache::Cache& cache,
@@ -209,4 +209,4 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
   return finish();
 }
 
-} // namespace xstage::build
+} // namespace xstage::orchestrator

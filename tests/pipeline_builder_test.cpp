@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "build/stage_builder.hpp"
 #include "fake_runner.hpp"
+#include "orchestrator/pipeline_builder.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -35,11 +35,11 @@ public:
   }
 };
 
-struct CountingStatus : build::Status {
+struct CountingStatus : orchestrator::Status {
   std::vector<std::string> notes;
   void stage_started(const std::string&, const std::string&) override {}
   void stage_step(const std::string&, const std::string&) override {}
-  void stage_finished(const build::StageOutcome&) override {}
+  void stage_finished(const orchestrator::StageOutcome&) override {}
   void note(const std::string& text) override { notes.push_back(text); }
 };
 
@@ -64,15 +64,15 @@ struct Fixture {
     keys = key::compute_keys(pipeline, toolchain::Fingerprint{}, dir);
   }
 
-  build::PipelineBuilder builder() {
-    build::BuildOptions options{dir, dir / "work", {}, 1};
-    return build::PipelineBuilder(pipeline, toolchain, keys, cache, options, runner, status);
+  orchestrator::PipelineBuilder builder() {
+    orchestrator::BuildOptions options{dir, dir / "work", {}, 1};
+    return orchestrator::PipelineBuilder(pipeline, toolchain, keys, cache, options, runner, status);
   }
 };
 
 } // namespace
 
-TEST_CASE("a built stage is cached and the next build is a hit", "[stage_builder]") {
+TEST_CASE("a built stage is cached and the next build is a hit", "[pipeline_builder]") {
   Fixture fixture({debian_stage("base", "libc6", "")});
   auto first = fixture.builder().build({});
   REQUIRE(first.size() == 1);
@@ -83,7 +83,7 @@ TEST_CASE("a built stage is cached and the next build is a hit", "[stage_builder
   CHECK(fixture.runner.runs == 1);
 }
 
-TEST_CASE("a failing stage names itself and caches nothing", "[stage_builder]") {
+TEST_CASE("a failing stage names itself and caches nothing", "[pipeline_builder]") {
   Fixture fixture({debian_stage("base", "broken-package", "")});
   auto builder = fixture.builder();
   REQUIRE_THROWS_WITH(builder.build({}),
@@ -92,7 +92,7 @@ TEST_CASE("a failing stage names itself and caches nothing", "[stage_builder]") 
   CHECK(fixture.cache.entries().empty());
 }
 
-TEST_CASE("a stage builds against its ancestors' layers", "[stage_builder]") {
+TEST_CASE("a stage builds against its ancestors' layers", "[pipeline_builder]") {
   Fixture fixture({debian_stage("base", "libc6", ""), debian_stage("extra", "zlib", "'base'")});
   auto builder = fixture.builder();
   builder.build({});
@@ -102,7 +102,7 @@ TEST_CASE("a stage builds against its ancestors' layers", "[stage_builder]") {
   CHECK(test::read_file(sysroot / "usr" / "share" / "zlib") == "zlib\n");
 }
 
-TEST_CASE("two stages that write the same path conflict", "[stage_builder]") {
+TEST_CASE("two stages that write the same path conflict", "[pipeline_builder]") {
   Fixture fixture({debian_stage("base", "libc6", ""), debian_stage("again", "libc6", "'base'")});
   auto builder = fixture.builder();
   builder.build({});
@@ -111,7 +111,7 @@ TEST_CASE("two stages that write the same path conflict", "[stage_builder]") {
       Catch::Contains("usr/share/libc6") && Catch::Contains("'base'") && Catch::Contains("'again'"));
 }
 
-TEST_CASE("a truncated blob is evicted, reported and rebuilt", "[stage_builder]") {
+TEST_CASE("a truncated blob is evicted, reported and rebuilt", "[pipeline_builder]") {
   Fixture fixture({debian_stage("base", "libc6", "")});
   auto first = fixture.builder().build({});
   auto entry = fixture.cache.find(first[0].key);

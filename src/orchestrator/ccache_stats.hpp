@@ -5,7 +5,7 @@
 
 #include "process/spawn.hpp"
 
-namespace xstage::build {
+namespace xstage::orchestrator {
 
 // Counts what ccache served during a stage: reads ccache's counters when
 // constructed and again in summary(). Compiles run by anyone else on the
@@ -29,4 +29,4 @@ private:
   Counts m_start;
 };
 
-} // namespace xstage::build
+} // namespace xstage::orchestrator

@@ -5,15 +5,15 @@
 #include <string>
 #include <vector>
 
-#include "build/status.hpp"
 #include "cache/cache.hpp"
 #include "key/stage_key.hpp"
+#include "orchestrator/status.hpp"
 #include "process/spawn.hpp"
 #include "recipe/pipeline.hpp"
 #include "source/fetch.hpp"
 #include "toolchain/toolchain.hpp"
 
-namespace xstage::build {
+namespace xstage::orchestrator {
 
 struct BuildOptions {
   std::filesystem::path project_root;
@@ -75,4 +75,4 @@ private:
   std::map<std::string, std::filesystem::path> m_fetched;
 };
 
-} // namespace xstage::build
+} // namespace xstage::orchestrator
