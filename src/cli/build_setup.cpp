@@ -77,18 +77,16 @@ BuildSession::build_and_report(const std::vector<std::string>& stages) {
   auto started = std::chrono::steady_clock::now();
   ConsoleStatus status(project.pipeline.closure(stages).size());
   auto pipeline_builder = builder(status);
-  std::vector<orchestrator::StageOutcome> outcomes;
-  try {
-    outcomes = pipeline_builder.build(stages);
-  } catch (const Error&) {
-    if (!pipeline_builder.failed_stage().empty()) {
-      print_tail(pipeline_builder.log_path(pipeline_builder.failed_stage()), 25);
-    }
-    throw;
-  }
+  orchestrator::BuildReport report = pipeline_builder.run(stages);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  status.print_summary(outcomes, seconds);
-  return outcomes;
+  status.print_summary(report.outcomes, seconds);
+  if (!report.failures.empty()) {
+    for (const orchestrator::StageFailure& failure : report.failures) {
+      print_tail(pipeline_builder.log_path(failure.stage), 25);
+    }
+    throw Error(report.failure_message());
+  }
+  return report.outcomes;
 }
 
 } // namespace xstage::cli

@@ -15,6 +15,7 @@ namespace {
 struct BuildArguments {
   std::vector<std::string> stages;
   int jobs = 0;
+  int max_stages = 0;
   std::vector<std::string> sources;
   std::string registry;
   RegistryFlags flags;
@@ -27,13 +28,21 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
       app.add_subcommand("build", "Build the stages (default: all) that are not cached, in DAG order");
   auto args = std::make_shared<BuildArguments>();
   command->add_option("stages", args->stages, "Stages to build, with their ancestors");
-  command->add_option("-j,--jobs", args->jobs, "Parallel jobs per stage (default: number of cores)");
+  command
+      ->add_option("-j,--jobs", args->jobs,
+                   "Job slots, shared by the stages building at once (default: number of cores)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--max-stages", args->max_stages,
+                   "Stages building at once at most (default: one per job slot; 1: one after another)")
+      ->check(CLI::NonNegativeNumber);
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
   command->add_option("--registry", args->registry,
                       "Pull missing stages by key from this registry repository before building");
   add_insecure_flag(command, args->flags);
   command->callback([&options, args] {
     BuildSession session(options, args->jobs, args->sources);
+    session.options.max_stages = args->max_stages;
     if (!args->registry.empty()) {
       auto client = connect_cache_repository(args->registry, args->flags);
       PullSummary pulled =

@@ -5,6 +5,7 @@
 #include "cache/cache.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_status.hpp"
+#include "orchestrator/kept_sysroot.hpp"
 #include "util/error.hpp"
 
 namespace xstage::cli {
@@ -51,6 +52,13 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
                counted(report.removed_keys.size(), "entry", "entries"),
                counted(report.removed_blobs.size(), "blob"), counted(report.removed_transcoded, "file"),
                human_size(report.bytes_freed), human_size(report.remaining_size));
+    // Sysroots kept for the edit loop are worth keeping only while the
+    // layers they were extracted from are cached.
+    auto kept = orchestrator::remove_stale_sysroots(
+        cache_home() / "work", cache.root(),
+        [&cache](const std::string& digest) { return std::filesystem::exists(cache.blob_path(digest)); });
+    fmt::print("removed {} that no build can reuse, freed {}\n", counted(kept.removed, "kept sysroot"),
+               human_size(kept.bytes_freed));
   });
 }
 

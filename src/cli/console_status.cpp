@@ -1,11 +1,16 @@
 #include "cli/console_status.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace xstage::cli {
+
+using orchestrator::StageResult;
 
 std::string human_size(std::uint64_t bytes) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -25,46 +30,116 @@ std::string counted(std::uint64_t count, std::string_view noun, std::string_view
   return plural.empty() ? fmt::format("{} {}s", count, noun) : fmt::format("{} {}", count, plural);
 }
 
-ConsoleStatus::ConsoleStatus(std::size_t stage_count)
-    : m_stage_count(stage_count), m_tty(::isatty(STDOUT_FILENO) != 0) {}
+namespace {
 
-void ConsoleStatus::show(const std::string& line) {
-  if (m_tty) {
-    fmt::print("\r\033[K{}", line);
-    m_line_open = true;
-  } else {
-    fmt::print("{}\n", line);
+// "41s", "5m02s".
+std::string elapsed_text(std::chrono::steady_clock::time_point since) {
+  auto seconds =
+      static_cast<long>(std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+  return seconds < 60 ? fmt::format("{}s", seconds) : fmt::format("{}m{:02}s", seconds / 60, seconds % 60);
+}
+
+std::size_t terminal_width() {
+  struct winsize size {};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return size.ws_col;
   }
+  return 100;
+}
+
+// How often a non-TTY log lists the running stages again.
+constexpr auto k_listing_interval = std::chrono::seconds(60);
+
+} // namespace
+
+ConsoleStatus::ConsoleStatus(std::size_t stage_count)
+    : m_stage_count(stage_count), m_tty(::isatty(STDOUT_FILENO) != 0),
+      m_last_listed(std::chrono::steady_clock::now()) {}
+
+std::string ConsoleStatus::describe(const Running& running) const {
+  return fmt::format("[{}/{}] {}: {} ({})", running.index, m_stage_count, running.stage, running.step,
+                     elapsed_text(running.started));
+}
+
+// Prints a line that stays: above the in-place line on a TTY.
+void ConsoleStatus::print_line(const std::string& line) {
+  if (m_line_open) {
+    fmt::print("\r\033[K");
+    m_line_open = false;
+  }
+  fmt::print("{}\n", line);
   std::fflush(stdout);
 }
 
-void ConsoleStatus::end_line() {
-  if (m_line_open) {
-    fmt::print("\n");
-    m_line_open = false;
+void ConsoleStatus::redraw() {
+  if (!m_tty || m_running.empty()) {
+    return;
   }
+  std::string line;
+  for (const Running& running : m_running) {
+    line += (line.empty() ? "" : " | ") + describe(running);
+  }
+  std::size_t width = terminal_width();
+  if (line.size() >= width) {
+    line = line.substr(0, width > 4 ? width - 4 : 0) + "...";
+  }
+  fmt::print("\r\033[K{}", line);
+  std::fflush(stdout);
+  m_line_open = true;
 }
 
 void ConsoleStatus::stage_started(const std::string& stage, const std::string& key) {
-  ++m_stage_index;
-  m_stage_start = std::chrono::steady_clock::now();
-  show(fmt::format("[{}/{}] {} {}", m_stage_index, m_stage_count, stage, key.substr(0, 12)));
+  Running running{stage, ++m_started, key.substr(0, 12), std::chrono::steady_clock::now()};
+  m_running.push_back(running);
+  if (m_tty) {
+    redraw();
+  } else {
+    print_line(fmt::format("[{}/{}] {} {}", running.index, m_stage_count, stage, key.substr(0, 12)));
+  }
 }
 
 void ConsoleStatus::stage_step(const std::string& stage, const std::string& step) {
-  auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_stage_start).count();
-  show(fmt::format("[{}/{}] {}: {} ({:.0f}s)", m_stage_index, m_stage_count, stage, step, elapsed));
+  for (Running& running : m_running) {
+    if (running.stage == stage) {
+      running.step = step;
+      if (!m_tty) {
+        print_line(describe(running));
+      }
+    }
+  }
+  redraw();
 }
 
 void ConsoleStatus::stage_finished(const orchestrator::StageOutcome& outcome) {
-  show(fmt::format("[{}/{}] {}: {} in {:.1f}s", m_stage_index, m_stage_count, outcome.stage,
-                   outcome.hit ? "hit" : "built", outcome.seconds));
-  end_line();
+  auto running = std::find_if(m_running.begin(), m_running.end(),
+                              [&](const Running& candidate) { return candidate.stage == outcome.stage; });
+  std::size_t index = running == m_running.end() ? m_started : running->index;
+  if (running != m_running.end()) {
+    m_running.erase(running);
+  }
+  print_line(fmt::format("[{}/{}] {}: {} in {:.1f}s", index, m_stage_count, outcome.stage,
+                         orchestrator::describe(outcome.result), outcome.seconds));
+  redraw();
 }
 
 void ConsoleStatus::note(const std::string& text) {
-  end_line();
-  fmt::print("note: {}\n", text);
+  print_line("note: " + text);
+  redraw();
+}
+
+void ConsoleStatus::tick() {
+  if (m_tty) {
+    redraw();
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now - m_last_listed < k_listing_interval || m_running.empty()) {
+    return;
+  }
+  m_last_listed = now;
+  for (const Running& running : m_running) {
+    print_line(describe(running) + " still running");
+  }
 }
 
 void ConsoleStatus::print_summary(const std::vector<orchestrator::StageOutcome>& outcomes,
@@ -73,17 +148,22 @@ void ConsoleStatus::print_summary(const std::vector<orchestrator::StageOutcome>&
   for (const auto& outcome : outcomes) {
     width = std::max(width, outcome.stage.size());
   }
-  fmt::print("\n{:<{}}  {:<5}  {:>8}  {:>9}  {:<16}  {}\n", "stage", width, "", "time", "layer", "ccache",
+  fmt::print("\n{:<{}}  {:<7}  {:>8}  {:>9}  {:<16}  {}\n", "stage", width, "", "time", "layer", "ccache",
              "key");
-  std::size_t built = 0;
+  std::map<StageResult, std::size_t> counts;
   for (const auto& outcome : outcomes) {
-    built += outcome.hit ? 0 : 1;
-    fmt::print("{:<{}}  {:<5}  {:>7.1f}s  {:>9}  {:<16}  {}\n", outcome.stage, width,
-               outcome.hit ? "hit" : "built", outcome.seconds, human_size(outcome.layer_size), outcome.ccache,
-               outcome.key.substr(0, 12));
+    ++counts[outcome.result];
+    fmt::print("{:<{}}  {:<7}  {:>7.1f}s  {:>9}  {:<16}  {}\n", outcome.stage, width,
+               orchestrator::describe(outcome.result), outcome.seconds, human_size(outcome.layer_size),
+               outcome.ccache, outcome.key.substr(0, 12));
   }
-  fmt::print("{}: {} built, {}, {:.1f}s\n", counted(outcomes.size(), "stage"), built,
-             counted(outcomes.size() - built, "hit"), total_seconds);
+  std::string failures;
+  if (counts[StageResult::failed] + counts[StageResult::skipped] > 0) {
+    failures =
+        fmt::format(", {} failed, {} skipped", counts[StageResult::failed], counts[StageResult::skipped]);
+  }
+  fmt::print("{}: {} built, {}{}, {:.1f}s\n", counted(outcomes.size(), "stage"), counts[StageResult::built],
+             counted(counts[StageResult::hit], "hit"), failures, total_seconds);
 }
 
 } // namespace xstage::cli

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,9 +10,12 @@
 
 namespace xstage::cli {
 
-// Shows build progress on the terminal: on a TTY one line rewritten in place
-// ("[2/3] ffmpeg: make (41s)"), otherwise one plain line per event, so CI
-// logs stay readable. Ends with a summary table.
+// Shows build progress on the terminal. Stages build concurrently, so on a
+// TTY one line rewritten in place lists every running stage
+// ("[2/11] qtbase: build (41s) | ffmpeg: make (12s)"), and each finished
+// stage leaves a line above it. Otherwise (CI logs) every event is one
+// plain line, and a stage that runs long is listed again every minute, so a
+// quiet 20-minute compile still shows progress. Ends with a summary table.
 class ConsoleStatus : public orchestrator::Status {
 public:
   explicit ConsoleStatus(std::size_t stage_count);
@@ -20,19 +24,30 @@ public:
   void stage_step(const std::string& stage, const std::string& step) override;
   void stage_finished(const orchestrator::StageOutcome& outcome) override;
   void note(const std::string& text) override;
+  void tick() override;
 
-  // The table: stage, hit or built, time, layer size, ccache, key prefix.
+  // The table: stage, result, time, layer size, ccache, key prefix; the
+  // last line counts them.
   void print_summary(const std::vector<orchestrator::StageOutcome>& outcomes, double total_seconds) const;
 
 private:
-  void show(const std::string& line);
-  void end_line();
+  struct Running {
+    std::string stage;
+    std::size_t index = 0; // in start order, from 1
+    std::string step;
+    std::chrono::steady_clock::time_point started;
+  };
+  // "[3/11] qtbase: build (41s)"
+  std::string describe(const Running& running) const;
+  void redraw();
+  void print_line(const std::string& line);
 
   std::size_t m_stage_count;
-  std::size_t m_stage_index = 0;
+  std::size_t m_started = 0;
   bool m_tty;
   bool m_line_open = false;
-  std::chrono::steady_clock::time_point m_stage_start;
+  std::vector<Running> m_running; // in start order
+  std::chrono::steady_clock::time_point m_last_listed;
 };
 
 // "19.7 MB", "812 kB", "0 B".

@@ -1,42 +1,25 @@
 #include "orchestrator/ccache_stats.hpp"
 
-#include <sstream>
+#include <cstdint>
+#include <fstream>
 
 #include <fmt/format.h>
 
 namespace xstage::orchestrator {
 
-CcacheCounter::CcacheCounter(process::CommandRunner& runner) : m_runner(runner), m_start(read()) {}
-
-CcacheCounter::Counts CcacheCounter::read() {
-  Counts counts;
-  process::CommandResult result;
-  try {
-    result = m_runner.run({"ccache", "--print-stats"});
-  } catch (const std::exception&) {
-    return counts;
-  }
-  if (result.exit_code != 0) {
-    return counts;
-  }
-  // Lines of "name<TAB>value"; hits are direct or preprocessed.
-  std::istringstream lines(result.output);
-  std::string name;
-  std::uint64_t value = 0;
-  while (lines >> name >> value) {
-    if (name == "direct_cache_hit" || name == "preprocessed_cache_hit") {
-      counts.hits += value;
-    } else if (name == "cache_miss") {
-      counts.misses += value;
+std::string ccache_summary(const std::filesystem::path& stats_log) {
+  std::ifstream in(stats_log);
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  // One "# SOURCE" line per compile, then one counter name per line.
+  for (std::string line; std::getline(in, line);) {
+    if (line == "direct_cache_hit" || line == "preprocessed_cache_hit") {
+      ++hits;
+    } else if (line == "cache_miss") {
+      ++misses;
     }
   }
-  return counts;
-}
-
-std::string CcacheCounter::summary() {
-  Counts now = read();
-  std::uint64_t hits = now.hits - m_start.hits;
-  std::uint64_t calls = hits + (now.misses - m_start.misses);
+  std::uint64_t calls = hits + misses;
   if (calls == 0) {
     return "-";
   }

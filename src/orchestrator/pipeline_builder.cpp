@@ -8,6 +8,7 @@
 #include "builders/builder.hpp"
 #include "layer/layer.hpp"
 #include "orchestrator/ccache_stats.hpp"
+#include "orchestrator/dag_scheduler.hpp"
 #include "process/interrupt.hpp"
 #include "source/unpack.hpp"
 #include "util/error.hpp"
@@ -30,17 +31,112 @@ fs::path PipelineBuilder::log_path(const std::string& stage) const {
   return work_dir(stage) / "build.log";
 }
 
-std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>& stages) {
+void PipelineBuilder::report(const std::function<void(Status&)>& call) {
+  std::lock_guard lock(m_status_mutex);
+  call(m_status);
+}
+
+std::string BuildReport::failure_message() const {
+  if (failures.size() == 1) {
+    return failures[0].message;
+  }
+  std::string message = fmt::format("{} stages failed:", failures.size());
+  for (const StageFailure& failure : failures) {
+    message += "\n" + failure.message;
+  }
+  return message;
+}
+
+BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
   std::vector<const recipe::Recipe*> closure = m_pipeline.closure(stages);
   resolve_sources(closure);
-  std::vector<StageOutcome> outcomes;
+  BuildReport report_out;
+
+  // Hits first: they take a moment, and a stage waits for a parent's build,
+  // never for a parent's hit, so the misses can then share the job slots.
+  std::vector<const recipe::Recipe*> misses;
+  std::map<std::string, std::size_t> position;
   for (const recipe::Recipe* recipe : closure) {
-    if (int signal_number = process::interrupted_by(); signal_number != 0) {
-      throw Error(fmt::format("interrupted by signal {} before stage '{}'", signal_number, recipe->name));
+    const std::string& key = m_keys.at(recipe->name).key;
+    position[recipe->name] = report_out.outcomes.size();
+    report_out.outcomes.push_back({recipe->name, key, StageResult::skipped, 0, 0, "-", 0});
+    auto started = std::chrono::steady_clock::now();
+    cache::RestoreResult restored = restore_once(key);
+    if (!restored.evicted_reason.empty()) {
+      report([&](Status& status) {
+        status.note(fmt::format("stage '{}': evicted a corrupt cache entry ({}); rebuilding", recipe->name,
+                                restored.evicted_reason));
+      });
     }
-    outcomes.push_back(build_stage(*recipe));
+    if (!restored.entry) {
+      misses.push_back(recipe);
+      continue;
+    }
+    StageOutcome& outcome = report_out.outcomes.back();
+    outcome.result = StageResult::hit;
+    outcome.layer_size = restored.entry->layer.size;
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    report([&](Status& status) {
+      status.stage_started(recipe->name, key);
+      status.stage_finished(outcome);
+    });
   }
-  return outcomes;
+
+  std::map<std::string, std::size_t> miss_index;
+  std::vector<std::vector<std::size_t>> parents(misses.size());
+  for (std::size_t i = 0; i < misses.size(); ++i) {
+    miss_index[misses[i]->name] = i;
+    for (const std::string& parent : misses[i]->parents) {
+      if (auto found = miss_index.find(parent); found != miss_index.end()) {
+        parents[i].push_back(found->second);
+      }
+    }
+  }
+  DagHooks hooks;
+  hooks.stop_requested = [] { return process::interrupted_by() != 0; };
+  hooks.tick = [this] { report([](Status& status) { status.tick(); }); };
+  // Each task writes only its own stage's outcome, so they need no lock.
+  std::vector<TaskResult> results = run_dag(
+      parents, DagBudget{m_options.jobs, m_options.max_stages},
+      [&](std::size_t task, int jobs) {
+        const recipe::Recipe& recipe = *misses[task];
+        StageOutcome& outcome = report_out.outcomes[position.at(recipe.name)];
+        auto started = std::chrono::steady_clock::now();
+        try {
+          outcome = build_stage(recipe, jobs);
+        } catch (...) {
+          outcome.result = StageResult::failed;
+          outcome.jobs = jobs;
+          outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          report([&](Status& status) { status.stage_finished(outcome); });
+          throw;
+        }
+      },
+      hooks);
+
+  for (std::size_t i = 0; i < misses.size(); ++i) {
+    StageOutcome& outcome = report_out.outcomes[position.at(misses[i]->name)];
+    if (results[i].state == TaskState::failed) {
+      outcome.result = StageResult::failed;
+      report_out.failures.push_back({misses[i]->name, results[i].error});
+    }
+  }
+  if (int signal_number = process::interrupted_by(); signal_number != 0 && report_out.failures.empty()) {
+    for (const recipe::Recipe* recipe : misses) {
+      if (report_out.outcomes[position.at(recipe->name)].result == StageResult::skipped) {
+        throw Error(fmt::format("interrupted by signal {} before stage '{}'", signal_number, recipe->name));
+      }
+    }
+  }
+  return report_out;
+}
+
+std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>& stages) {
+  BuildReport result = run(stages);
+  if (!result.failures.empty()) {
+    throw Error(result.failure_message());
+  }
+  return std::move(result.outcomes);
 }
 
 // Every source of every stage that will build is fetched and verified before
@@ -65,16 +161,13 @@ void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& 
     }
   }
   if (!failures.empty()) {
-    m_failed_stage.clear();
     throw Error(fmt::format("{} of the sources to build could not be resolved; nothing was built:\n{}",
                             failures.size(), fmt::join(failures, "\n")));
   }
 }
 
-void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, const fs::path& root,
-                               const fs::path& host) {
-  layer::PathOwners target_owners;
-  layer::PathOwners host_owners;
+std::vector<ExtractedLayer> PipelineBuilder::layers_of(const recipe::Recipe& stage, bool include_self) {
+  std::vector<ExtractedLayer> layers;
   for (const recipe::Recipe* ancestor : m_pipeline.closure({stage.name})) {
     if (ancestor->name == stage.name && !include_self) {
       continue;
@@ -86,14 +179,32 @@ void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, c
                               ancestor->name, key.substr(0, 12),
                               restored.evicted_reason.empty() ? "" : ": " + restored.evicted_reason));
     }
-    bool native = ancestor->is_native();
-    fs::create_directories(native ? host : root);
-    layer::extract_layer(m_cache.blob_path(restored.entry->layer.digest), native ? host : root,
-                         ancestor->name, native ? host_owners : target_owners);
+    layers.push_back({ancestor->name, key, restored.entry->layer.digest, ancestor->is_native()});
+  }
+  return layers;
+}
+
+void PipelineBuilder::extract(const std::vector<ExtractedLayer>& layers, const fs::path& root,
+                              const fs::path& host) {
+  layer::PathOwners target_owners;
+  layer::PathOwners host_owners;
+  fs::create_directories(root);
+  for (const ExtractedLayer& extracted : layers) {
+    const fs::path& into = extracted.native ? host : root;
+    fs::create_directories(into);
+    layer::extract_layer(m_cache.blob_path(extracted.digest), into, extracted.stage,
+                         extracted.native ? host_owners : target_owners);
   }
 }
 
+void PipelineBuilder::assemble(const recipe::Recipe& stage, bool include_self, const fs::path& root,
+                               const fs::path& host) {
+  extract(layers_of(stage, include_self), root, host);
+}
+
 cache::RestoreResult PipelineBuilder::restore_once(const std::string& key) {
+  // One at a time: two stages extracting base would otherwise hash it twice.
+  std::lock_guard lock(m_cache_mutex);
   if (auto verified = m_verified.find(key); verified != m_verified.end()) {
     return {verified->second, ""};
   }
@@ -107,11 +218,15 @@ cache::RestoreResult PipelineBuilder::restore_once(const std::string& key) {
 fs::path PipelineBuilder::fetched_archive(const recipe::Source& source) {
   // resolve_sources verified it a moment ago; hashing 46 MB of qtbase again
   // per stage would buy nothing.
-  if (auto found = m_fetched.find(source.sha256); found != m_fetched.end()) {
-    return found->second;
+  {
+    std::lock_guard lock(m_cache_mutex);
+    if (auto found = m_fetched.find(source.sha256); found != m_fetched.end()) {
+      return found->second;
+    }
   }
-  return m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner))
-      .first->second;
+  fs::path fetched = source::fetch_archive(source, m_options.fetch, m_runner);
+  std::lock_guard lock(m_cache_mutex);
+  return m_fetched.emplace(source.sha256, fetched).first->second;
 }
 
 std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::Recipe& recipe,
@@ -119,7 +234,7 @@ std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::R
   std::map<std::string, fs::path> dirs;
   for (const recipe::Source& source : recipe.sources) {
     fs::path dir = into / source.name;
-    m_status.stage_step(recipe.name, "source " + source.name);
+    report([&](Status& status) { status.stage_step(recipe.name, "source " + source.name); });
     switch (source.kind) {
     case recipe::SourceKind::archive: source::unpack_archive(fetched_archive(source), dir); break;
     case recipe::SourceKind::git: source::checkout_git(source, m_options.fetch, dir, m_runner); break;
@@ -134,79 +249,93 @@ std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::R
   return dirs;
 }
 
-StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe) {
+namespace {
+
+// Empties a work directory for a new build, except the kept sysroot.
+void clear_work_dir(const fs::path& work, const KeptSysroot& kept) {
+  fs::create_directories(work);
+  for (const fs::directory_entry& entry : fs::directory_iterator(work)) {
+    if (entry.path() != kept.sysroot() && entry.path() != kept.host() &&
+        entry.path().filename() != "sysroot.json") {
+      fs::remove_all(entry.path());
+    }
+  }
+}
+
+} // namespace
+
+StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs) {
   auto started = std::chrono::steady_clock::now();
   const key::StageKey& stage_key = m_keys.at(recipe.name);
-  StageOutcome outcome{recipe.name, stage_key.key, false, 0, 0, "-"};
-  auto finish = [&] {
-    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    m_status.stage_finished(outcome);
-    return outcome;
+  StageOutcome outcome{recipe.name, stage_key.key, StageResult::built, 0, 0, "-", jobs};
+  auto step = [&](const std::string& name) {
+    report([&](Status& status) { status.stage_step(recipe.name, name); });
   };
-  m_status.stage_started(recipe.name, stage_key.key);
-
-  cache::RestoreResult restored = restore_once(stage_key.key);
-  if (!restored.evicted_reason.empty()) {
-    m_status.note(fmt::format("stage '{}': evicted a corrupt cache entry ({}); rebuilding", recipe.name,
-                              restored.evicted_reason));
-  }
-  if (restored.entry) {
-    outcome.hit = true;
-    outcome.layer_size = restored.entry->layer.size;
-    return finish();
-  }
+  report([&](Status& status) { status.stage_started(recipe.name, stage_key.key); });
 
   fs::path work = work_dir(recipe.name);
-  fs::remove_all(work);
-  fs::create_directories(work);
-  fs::path sysroot = work / "sysroot";
-  fs::path host = work / "host";
+  KeptSysroot kept(work);
+  clear_work_dir(work, kept);
   fs::path destdir = work / "destdir";
-  fs::create_directories(sysroot);
   fs::create_directories(destdir);
-  m_status.stage_step(recipe.name, "sysroot");
-  assemble(recipe, false, sysroot, host);
+  std::vector<ExtractedLayer> layers = layers_of(recipe, false);
+  if (kept.holds(layers)) {
+    step("sysroot (kept from the last build)");
+  } else {
+    step("sysroot");
+    kept.clear();
+    extract(layers, kept.sysroot(), kept.host());
+    kept.seal(layers, m_cache.root());
+  }
 
+  fs::path ccache_log = work / "ccache-stats.log";
   builders::BuildContext context{
       recipe,
       m_toolchain,
-      toolchain::StageEnvironment{sysroot, host, "/usr/local", m_options.jobs, work / "src"},
+      toolchain::StageEnvironment{kept.sysroot(), kept.host(), "/usr/local", jobs, work / "src"},
       prepare_sources(recipe, work / "src"),
       work,
       destdir,
       log_path(recipe.name),
       m_runner,
-      [&](const std::string& step) { m_status.stage_step(recipe.name, step); },
+      step,
       {{"CCACHE_BASEDIR", work.string()},
        // Qt compiles most files with a precompiled header, which ccache
        // caches only with these sloppinesses; headers generated during the
        // build (and sources unpacked just before it) are newer than ccache
        // otherwise trusts. Without them half of a Qt rebuild misses.
-       {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"}},
+       {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"},
+       {"CCACHE_STATSLOG", ccache_log.string()}},
   };
   if (auto prefix = recipe.options.find("prefix"); prefix != recipe.options.end()) {
     context.env.prefix = prefix->second.as_string();
   }
-  CcacheCounter ccache(m_runner);
   try {
     builders::run_builder(context);
   } catch (const Error& error) {
-    m_failed_stage = recipe.name;
+    kept.forget_if_touched();
     throw Error(fmt::format("{}\nlog: {}", error.what(), context.log.string()));
   }
-  outcome.ccache = ccache.summary();
+  kept.forget_if_touched();
+  outcome.ccache = ccache_summary(ccache_log);
 
-  m_status.stage_step(recipe.name, "layer");
+  step("layer");
   fs::path layer_file = work / "layer.tar.zst";
   layer::LayerInfo info = layer::write_layer(destdir, layer_file);
-  cache::CacheEntry entry = m_cache.store(stage_key.key, recipe.name, stage_key.manifest, layer_file, info);
+  cache::CacheEntry entry = [&] {
+    std::lock_guard lock(m_cache_mutex);
+    cache::CacheEntry stored =
+        m_cache.store(stage_key.key, recipe.name, stage_key.manifest, layer_file, info);
+    m_verified.emplace(stage_key.key, stored);
+    return stored;
+  }();
   outcome.layer_size = entry.layer.size;
-  m_verified.emplace(stage_key.key, entry);
-  // The scratch trees are large and rebuilt from layers next time; the log stays.
-  fs::remove_all(sysroot);
-  fs::remove_all(host);
+  // The install tree is large and in the layer now; the sysroot stays for
+  // the next build, the log for the user.
   fs::remove_all(destdir);
-  return finish();
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report([&](Status& status) { status.stage_finished(outcome); });
+  return outcome;
 }
 
 } // namespace xstage::orchestrator

@@ -6,17 +6,39 @@
 namespace xstage::orchestrator {
 
 // How one stage of a build ended.
+enum class StageResult {
+  hit,     // restored from the cache, not built
+  built,   // built and stored
+  failed,  // its build failed; nothing was stored for it
+  skipped, // not started, because another stage failed first
+};
+
+// "hit", "built", "FAILED", "skipped": as the summary table shows it.
+inline const char* describe(StageResult result) {
+  switch (result) {
+  case StageResult::hit: return "hit";
+  case StageResult::built: return "built";
+  case StageResult::failed: return "FAILED";
+  case StageResult::skipped: return "skipped";
+  }
+  return "?";
+}
+
 struct StageOutcome {
   std::string stage;
   std::string key;
-  bool hit = false;   // restored from the cache, not built
+  StageResult result = StageResult::skipped;
   double seconds = 0; // wall time spent on the stage
   std::uint64_t layer_size = 0;
-  std::string ccache; // "53/63 (84%)" compiles served by ccache, or "-"
+  std::string ccache = "-"; // "53/63 (84%)" compiles served by ccache, or "-"
+  int jobs = 0;             // the job slots it built with; 0 for a hit
+
+  bool hit() const { return result == StageResult::hit; }
 };
 
 // Progress of a build, reported by the core and shown by the CLI: the core
-// never prints. Calls come from one thread, in order.
+// never prints. Stages build concurrently, so calls come from several
+// threads; PipelineBuilder makes them one at a time, never overlapping.
 class Status {
 public:
   virtual ~Status() = default;
@@ -26,6 +48,8 @@ public:
   // Something the user should know that is not a failure: a corrupt cache
   // entry evicted, a source found in a mirror.
   virtual void note(const std::string& text) = 0;
+  // About once a second while stages build, so elapsed times can move.
+  virtual void tick() {}
 };
 
 } // namespace xstage::orchestrator
