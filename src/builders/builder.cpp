@@ -38,6 +38,10 @@ std::vector<StepPlan> plan_steps(const BuildContext& context) {
   return steps;
 }
 
+bool runs_compilers(const recipe::Recipe& recipe) {
+  return recipe.builder != "debian";
+}
+
 void run_builder(BuildContext& context) {
   using Builder = void (*)(BuildContext&, const StepPlan&);
   static const std::map<std::string, Builder> builders = {

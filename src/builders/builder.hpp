@@ -44,6 +44,11 @@ struct StepPlan {
 // only source. Array options of a step extend the stage's; others replace.
 std::vector<StepPlan> plan_steps(const BuildContext& context);
 
+// False for the debian builder, which downloads and extracts packages and
+// compiles nothing: the scheduler lets it run beside compiling stages
+// without a share of the job slots.
+bool runs_compilers(const recipe::Recipe& recipe);
+
 // Runs the recipe's builder over every step. Throws xstage::Error naming the
 // stage, the step and the failed command, pointing at the log.
 void run_builder(BuildContext& context);

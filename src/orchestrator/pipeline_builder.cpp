@@ -83,21 +83,22 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
   }
 
   std::map<std::string, std::size_t> miss_index;
-  std::vector<std::vector<std::size_t>> parents(misses.size());
+  std::vector<DagTask> tasks(misses.size());
   for (std::size_t i = 0; i < misses.size(); ++i) {
     miss_index[misses[i]->name] = i;
     for (const std::string& parent : misses[i]->parents) {
       if (auto found = miss_index.find(parent); found != miss_index.end()) {
-        parents[i].push_back(found->second);
+        tasks[i].parents.push_back(found->second);
       }
     }
+    tasks[i].takes_slots = builders::runs_compilers(*misses[i]);
   }
   DagHooks hooks;
   hooks.stop_requested = [] { return process::interrupted_by() != 0; };
   hooks.tick = [this] { report([](Status& status) { status.tick(); }); };
   // Each task writes only its own stage's outcome, so they need no lock.
   std::vector<TaskResult> results = run_dag(
-      parents, DagBudget{m_options.jobs, m_options.max_stages},
+      tasks, DagBudget{m_options.jobs, m_options.max_stages},
       [&](std::size_t task, int jobs) {
         const recipe::Recipe& recipe = *misses[task];
         StageOutcome& outcome = report_out.outcomes[position.at(recipe.name)];
