@@ -12,18 +12,18 @@
 #include <fmt/format.h>
 
 #include "cache/cache.hpp"
-#include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "test_support.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
 using namespace xstage::cache;
-using xstage::key::sha256_hex;
 using xstage::layer::LayerInfo;
 using xstage::test::make_temp_dir;
 using xstage::test::read_file;
 using xstage::test::write_file;
+using xstage::util::Digest;
 
 namespace {
 
@@ -53,7 +53,7 @@ TEST_CASE("a stored entry is found with its manifest and layer", "[cache]") {
   LayerInfo info;
   fs::path layer_file = make_layer(dir, "l", "data", info);
   Cache cache(dir / "cache", [] { return std::int64_t{1700000000}; });
-  const std::string key = sha256_hex("k");
+  const std::string key = Digest::of("k").hex();
   CacheEntry stored = cache.store(key, "zlib", k_manifest, layer_file, info);
   auto found = cache.find(key);
   REQUIRE(found);
@@ -69,8 +69,8 @@ TEST_CASE("a stored entry is found with its manifest and layer", "[cache]") {
 TEST_CASE("an unknown key is a miss, not an eviction", "[cache]") {
   auto dir = make_temp_dir("cache");
   Cache cache(dir / "cache");
-  CHECK_FALSE(cache.find(sha256_hex("nothing")));
-  RestoreResult result = cache.restore(sha256_hex("nothing"));
+  CHECK_FALSE(cache.find(Digest::of("nothing").hex()));
+  RestoreResult result = cache.restore(Digest::of("nothing").hex());
   CHECK_FALSE(result.entry);
   CHECK(result.evicted_reason.empty());
   CHECK(cache.entries().empty());
@@ -80,8 +80,8 @@ TEST_CASE("restore returns an entry whose blob verifies", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
-  RestoreResult result = cache.restore(sha256_hex("k"));
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  RestoreResult result = cache.restore(Digest::of("k").hex());
   REQUIRE(result.entry);
   CHECK(result.entry->layer == info);
   CHECK(result.evicted_reason.empty());
@@ -91,14 +91,14 @@ TEST_CASE("a truncated blob is detected on restore and evicted", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
   fs::path blob = cache.blob_path(info.digest);
   fs::resize_file(blob, info.size - 5);
-  RestoreResult result = cache.restore(sha256_hex("k"));
+  RestoreResult result = cache.restore(Digest::of("k").hex());
   CHECK_FALSE(result.entry);
   CHECK(result.evicted_reason == "blob " + blob.string() + " has " + std::to_string(info.size - 5) +
                                      " bytes instead of " + std::to_string(info.size));
-  CHECK_FALSE(cache.find(sha256_hex("k")));
+  CHECK_FALSE(cache.find(Digest::of("k").hex()));
   CHECK_FALSE(fs::exists(blob));
 }
 
@@ -106,24 +106,24 @@ TEST_CASE("a blob with one byte flipped is detected on restore and evicted", "[c
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
   fs::path blob = cache.blob_path(info.digest);
   std::string bytes = read_file(blob);
   bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
   write_file(blob, bytes);
-  RestoreResult result = cache.restore(sha256_hex("k"));
+  RestoreResult result = cache.restore(Digest::of("k").hex());
   CHECK_FALSE(result.entry);
   CHECK(result.evicted_reason ==
-        "blob " + blob.string() + " is corrupt: its content hashes to sha256:" + sha256_hex(bytes));
-  CHECK_FALSE(cache.find(sha256_hex("k")));
+        "blob " + blob.string() + " is corrupt: its content hashes to " + Digest::of(bytes).str());
+  CHECK_FALSE(cache.find(Digest::of("k").hex()));
 }
 
 TEST_CASE("a blob flipped after it verified is still detected on restore", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
-  REQUIRE(cache.restore(sha256_hex("k")).entry); // hashed once, its stat data recorded
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  REQUIRE(cache.restore(Digest::of("k").hex()).entry); // hashed once, its stat data recorded
   REQUIRE(fs::exists(dir / "cache" / "verified" / info.digest.substr(7)));
   fs::path blob = cache.blob_path(info.digest);
   std::string bytes = read_file(blob);
@@ -132,18 +132,18 @@ TEST_CASE("a blob flipped after it verified is still detected on restore", "[cac
     std::fstream in_place(blob, std::ios::in | std::ios::out | std::ios::binary); // same inode, same size
     in_place.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
-  RestoreResult result = cache.restore(sha256_hex("k"));
+  RestoreResult result = cache.restore(Digest::of("k").hex());
   CHECK_FALSE(result.entry);
   CHECK(result.evicted_reason ==
-        "blob " + blob.string() + " is corrupt: its content hashes to sha256:" + sha256_hex(bytes));
+        "blob " + blob.string() + " is corrupt: its content hashes to " + Digest::of(bytes).str());
 }
 
 TEST_CASE("an unchanged verified blob is trusted on restore, and verify hashes it anyway", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
-  REQUIRE(cache.restore(sha256_hex("k")).entry);
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  REQUIRE(cache.restore(Digest::of("k").hex()).entry);
   // Forge what only a write behind the file system's back could do: damage
   // the blob, then record its new stat data as verified.
   fs::path blob = cache.blob_path(info.digest);
@@ -155,8 +155,8 @@ TEST_CASE("an unchanged verified blob is trusted on restore, and verify hashes i
   fs::path stamp = dir / "cache" / "verified" / info.digest.substr(7);
   write_file(stamp, fmt::format("{} {} {}.{:09} {}.{:09}\n", now.st_size, now.st_ino, now.st_mtim.tv_sec,
                                 now.st_mtim.tv_nsec, now.st_ctim.tv_sec, now.st_ctim.tv_nsec));
-  CHECK(cache.restore(sha256_hex("k")).entry); // trusted: not hashed
-  VerifyReport report = cache.verify();        // always hashes
+  CHECK(cache.restore(Digest::of("k").hex()).entry); // trusted: not hashed
+  VerifyReport report = cache.verify();              // always hashes
   CHECK(report.bad_blobs == std::vector<std::string>{info.digest});
   CHECK_FALSE(fs::exists(stamp));
 }
@@ -165,9 +165,9 @@ TEST_CASE("a missing blob is detected on restore and evicted", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
   fs::remove(cache.blob_path(info.digest));
-  RestoreResult result = cache.restore(sha256_hex("k"));
+  RestoreResult result = cache.restore(Digest::of("k").hex());
   CHECK_FALSE(result.entry);
   CHECK(result.evicted_reason == "blob " + cache.blob_path(info.digest).string() + " is missing");
   CHECK(cache.entries().empty());
@@ -179,10 +179,10 @@ TEST_CASE("store writes no entry when the blob cannot be put in place", "[cache]
   fs::path layer_file = make_layer(dir, "l", "data", info);
   Cache cache(dir / "cache");
   fs::create_directories(cache.blob_path(info.digest)); // something in the blob's way
-  REQUIRE_THROWS_WITH(cache.store(sha256_hex("k"), "zlib", k_manifest, layer_file, info),
+  REQUIRE_THROWS_WITH(cache.store(Digest::of("k").hex(), "zlib", k_manifest, layer_file, info),
                       "cannot rename " + layer_file.string() + " to " +
                           cache.blob_path(info.digest).string() + ": Is a directory");
-  CHECK_FALSE(cache.find(sha256_hex("k")));
+  CHECK_FALSE(cache.find(Digest::of("k").hex()));
   CHECK(fs::is_empty(dir / "cache" / "entries"));
   CHECK(fs::exists(layer_file));
 }
@@ -192,14 +192,14 @@ TEST_CASE("storing a layer whose blob exists keeps one blob and consumes the fil
   LayerInfo first;
   LayerInfo second;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("a"), "zlib", k_manifest, make_layer(dir, "a", "same", first));
+  cache.store(Digest::of("a").hex(), "zlib", k_manifest, make_layer(dir, "a", "same", first));
   fs::path again = make_layer(dir, "b", "same", second);
   REQUIRE(first == second);
-  cache.store(sha256_hex("b"), "zlib", k_manifest, again, second);
+  cache.store(Digest::of("b").hex(), "zlib", k_manifest, again, second);
   CHECK_FALSE(fs::exists(again));
   CHECK(std::distance(fs::directory_iterator(dir / "cache/blobs/sha256"), fs::directory_iterator()) == 1);
-  CHECK(cache.restore(sha256_hex("a")).entry);
-  CHECK(cache.restore(sha256_hex("b")).entry);
+  CHECK(cache.restore(Digest::of("a").hex()).entry);
+  CHECK(cache.restore(Digest::of("b").hex()).entry);
 }
 
 TEST_CASE("entries are sorted by stage, then creation time", "[cache]") {
@@ -207,12 +207,13 @@ TEST_CASE("entries are sorted by stage, then creation time", "[cache]") {
   std::int64_t now = 10;
   Cache cache(dir / "cache", [&] { return now; });
   LayerInfo info;
-  cache.store(sha256_hex("zlib-new"), "zlib", k_manifest, make_layer(dir, "1", "1", info));
+  cache.store(Digest::of("zlib-new").hex(), "zlib", k_manifest, make_layer(dir, "1", "1", info));
   now = 5;
-  cache.store(sha256_hex("zlib-old"), "zlib", k_manifest, make_layer(dir, "2", "2", info));
-  cache.store(sha256_hex("app"), "app", k_manifest, make_layer(dir, "3", "3", info));
-  CHECK(keys_of(cache.entries()) ==
-        std::vector<std::string>{sha256_hex("app"), sha256_hex("zlib-old"), sha256_hex("zlib-new")});
+  cache.store(Digest::of("zlib-old").hex(), "zlib", k_manifest, make_layer(dir, "2", "2", info));
+  cache.store(Digest::of("app").hex(), "app", k_manifest, make_layer(dir, "3", "3", info));
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("app").hex(),
+                                                             Digest::of("zlib-old").hex(),
+                                                             Digest::of("zlib-new").hex()});
 }
 
 TEST_CASE("newest_for_stage finds the latest build other than the given key", "[cache]") {
@@ -220,12 +221,12 @@ TEST_CASE("newest_for_stage finds the latest build other than the given key", "[
   std::int64_t now = 1;
   Cache cache(dir / "cache", [&] { return now; });
   LayerInfo info;
-  cache.store(sha256_hex("old"), "zlib", k_manifest, make_layer(dir, "1", "1", info));
+  cache.store(Digest::of("old").hex(), "zlib", k_manifest, make_layer(dir, "1", "1", info));
   now = 2;
-  cache.store(sha256_hex("new"), "zlib", k_manifest, make_layer(dir, "2", "2", info));
-  cache.store(sha256_hex("other"), "app", k_manifest, make_layer(dir, "3", "3", info));
-  CHECK(cache.newest_for_stage("zlib")->key == sha256_hex("new"));
-  CHECK(cache.newest_for_stage("zlib", sha256_hex("new"))->key == sha256_hex("old"));
+  cache.store(Digest::of("new").hex(), "zlib", k_manifest, make_layer(dir, "2", "2", info));
+  cache.store(Digest::of("other").hex(), "app", k_manifest, make_layer(dir, "3", "3", info));
+  CHECK(cache.newest_for_stage("zlib")->key == Digest::of("new").hex());
+  CHECK(cache.newest_for_stage("zlib", Digest::of("new").hex())->key == Digest::of("old").hex());
   CHECK_FALSE(cache.newest_for_stage("missing"));
 }
 
@@ -234,36 +235,36 @@ TEST_CASE("gc evicts the oldest entries until the blobs fit", "[cache]") {
   std::int64_t now = 3;
   Cache cache(dir / "cache", [&] { return now; });
   LayerInfo newest, oldest, middle;
-  cache.store(sha256_hex("3"), "c", k_manifest, make_layer(dir, "3", "three", newest));
+  cache.store(Digest::of("3").hex(), "c", k_manifest, make_layer(dir, "3", "three", newest));
   now = 1;
-  cache.store(sha256_hex("1"), "a", k_manifest, make_layer(dir, "1", "one", oldest));
+  cache.store(Digest::of("1").hex(), "a", k_manifest, make_layer(dir, "1", "one", oldest));
   now = 2;
-  cache.store(sha256_hex("2"), "b", k_manifest, make_layer(dir, "2", "two", middle));
+  cache.store(Digest::of("2").hex(), "b", k_manifest, make_layer(dir, "2", "two", middle));
   GcReport report = cache.gc(newest.size + middle.size);
-  CHECK(report.removed_keys == std::vector<std::string>{sha256_hex("1")});
+  CHECK(report.removed_keys == std::vector<std::string>{Digest::of("1").hex()});
   CHECK(report.removed_blobs == std::vector<std::string>{oldest.digest});
   CHECK(report.bytes_freed == oldest.size);
   CHECK(report.remaining_size == newest.size + middle.size);
-  CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("2"), sha256_hex("3")});
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("2").hex(), Digest::of("3").hex()});
 }
 
 TEST_CASE("gc removes unreferenced blobs and stale temporaries but not fresh ones", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
   fs::path blobs = dir / "cache/blobs/sha256";
-  write_file(blobs / sha256_hex("orphan"), "orphan");
+  write_file(blobs / Digest::of("orphan").hex(), "orphan");
   write_file(blobs / "x.tmp.aaaaaa", "stale");
   fs::last_write_time(blobs / "x.tmp.aaaaaa", fs::file_time_type::clock::now() - std::chrono::hours(2));
   write_file(dir / "cache/entries" / "y.json.tmp.bbbbbb", "fresh");
   GcReport report = cache.gc(1 << 30);
   CHECK(report.removed_keys.empty());
-  CHECK(report.removed_blobs == std::vector<std::string>{"sha256:" + sha256_hex("orphan")});
+  CHECK(report.removed_blobs == std::vector<std::string>{Digest::of("orphan").str()});
   CHECK(report.removed_temps == 1);
   CHECK(report.bytes_freed == 11);
   CHECK(fs::exists(dir / "cache/entries" / "y.json.tmp.bbbbbb"));
-  CHECK(cache.restore(sha256_hex("k")).entry);
+  CHECK(cache.restore(Digest::of("k").hex()).entry);
 }
 
 TEST_CASE("gc removes the gzip variants of the blobs it removes, and keeps the others", "[cache]") {
@@ -271,10 +272,10 @@ TEST_CASE("gc removes the gzip variants of the blobs it removes, and keeps the o
   std::int64_t now = 1;
   Cache cache(dir / "cache", [&] { return now; });
   LayerInfo old_layer, new_layer;
-  cache.store(sha256_hex("old"), "a", k_manifest, make_layer(dir, "o", "old", old_layer));
+  cache.store(Digest::of("old").hex(), "a", k_manifest, make_layer(dir, "o", "old", old_layer));
   now = 2;
-  cache.store(sha256_hex("new"), "b", k_manifest, make_layer(dir, "n", "new", new_layer));
-  auto hex = [](const LayerInfo& layer) { return layer.digest.substr(std::string("sha256:").size()); };
+  cache.store(Digest::of("new").hex(), "b", k_manifest, make_layer(dir, "n", "new", new_layer));
+  auto hex = [](const LayerInfo& layer) { return Digest::parse(layer.digest).hex(); };
   fs::create_directories(cache.transcoded_dir());
   write_file(cache.transcoded_dir() / (hex(old_layer) + ".tar.gz"), "gzip");
   write_file(cache.transcoded_dir() / (hex(old_layer) + ".json"), "{}");
@@ -291,31 +292,32 @@ TEST_CASE("verify evicts the entries of corrupt blobs", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo good, bad;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("good"), "a", k_manifest, make_layer(dir, "g", "good", good));
-  cache.store(sha256_hex("bad"), "b", k_manifest, make_layer(dir, "b", "bad", bad));
+  cache.store(Digest::of("good").hex(), "a", k_manifest, make_layer(dir, "g", "good", good));
+  cache.store(Digest::of("bad").hex(), "b", k_manifest, make_layer(dir, "b", "bad", bad));
   fs::resize_file(cache.blob_path(bad.digest), 3);
   VerifyReport report = cache.verify();
   CHECK(report.blobs_checked == 2);
   CHECK(report.bad_blobs == std::vector<std::string>{bad.digest});
   REQUIRE(report.evicted.size() == 1);
-  CHECK(report.evicted[0].key == sha256_hex("bad"));
+  CHECK(report.evicted[0].key == Digest::of("bad").hex());
   CHECK(report.evicted[0].reason == "blob " + cache.blob_path(bad.digest).string() +
                                         " has 3 bytes instead of " + std::to_string(bad.size));
-  CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("good")});
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("good").hex()});
 }
 
 TEST_CASE("readers skip temporaries and unreadable entries", "[cache]") {
   auto dir = make_temp_dir("cache");
   LayerInfo info;
   Cache cache(dir / "cache");
-  cache.store(sha256_hex("k"), "zlib", k_manifest, make_layer(dir, "l", "data", info));
-  write_file(dir / "cache/entries" / (sha256_hex("t") + ".json.tmp.abcdef"), "{");
-  write_file(dir / "cache/entries" / (sha256_hex("broken") + ".json"), "{\"key\":");
-  CHECK(keys_of(cache.entries()) == std::vector<std::string>{sha256_hex("k")});
-  CHECK_FALSE(cache.find(sha256_hex("broken")));
-  RestoreResult result = cache.restore(sha256_hex("broken"));
+  cache.store(Digest::of("k").hex(), "zlib", k_manifest, make_layer(dir, "l", "data", info));
+  write_file(dir / "cache/entries" / (Digest::of("t").hex() + ".json.tmp.abcdef"), "{");
+  write_file(dir / "cache/entries" / (Digest::of("broken").hex() + ".json"), "{\"key\":");
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("k").hex()});
+  CHECK_FALSE(cache.find(Digest::of("broken").hex()));
+  RestoreResult result = cache.restore(Digest::of("broken").hex());
   CHECK(result.evicted_reason ==
-        "entry " + (dir / "cache/entries" / (sha256_hex("broken") + ".json")).string() + " is unreadable");
+        "entry " + (dir / "cache/entries" / (Digest::of("broken").hex() + ".json")).string() +
+            " is unreadable");
 }
 
 TEST_CASE("keys and digests that could name other paths are refused", "[cache]") {

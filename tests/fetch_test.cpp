@@ -4,15 +4,14 @@
 #include <chrono>
 #include <functional>
 
-#include "key/hash.hpp"
 #include "process/spawn.hpp"
 #include "source/fetch.hpp"
 #include "test_support.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
 using xstage::Error;
-using xstage::key::sha256_hex;
 using xstage::process::CommandResult;
 using xstage::process::Invocation;
 using xstage::recipe::Source;
@@ -23,11 +22,12 @@ using xstage::source::FetchOptions;
 using xstage::test::make_temp_dir;
 using xstage::test::read_file;
 using xstage::test::write_file;
+using xstage::util::Digest;
 
 namespace {
 
 const std::string k_content = "the archive's bytes";
-const std::string k_pin = sha256_hex(k_content);
+const std::string k_pin = Digest::of(k_content).hex();
 
 // Records commands and answers through a function, which may write files.
 class ScriptedRunner : public xstage::process::CommandRunner {
@@ -112,7 +112,7 @@ TEST_CASE("a mirror file with another digest is an error naming both digests, an
   REQUIRE_THROWS_MATCHES(fetch_archive(archive("https://example.org/pkg-1.0.tar.xz"), options, runner), Error,
                          Catch::Message("checksum mismatch for pkg-1.0.tar.xz from " +
                                         (root / "mirror" / "pkg-1.0.tar.xz").string() + ": expected " +
-                                        k_pin + ", got " + sha256_hex("tampered")));
+                                        k_pin + ", got " + Digest::of("tampered").hex()));
   CHECK(fs::is_empty(root / "downloads"));
 }
 
@@ -151,7 +151,7 @@ TEST_CASE("a debian source package is used when apt offers the pinned digest", "
   runner.answer = [&](const Invocation& invocation) {
     if (invocation.argv[2] == "--print-uris") {
       return CommandResult{0, "Reading package lists...\n" +
-                                  print_uris_line("pkg_1.0-1.dsc", sha256_hex("dsc")) +
+                                  print_uris_line("pkg_1.0-1.dsc", Digest::of("dsc").hex()) +
                                   print_uris_line("pkg_1.0.orig.tar.xz", k_pin)};
     }
     scratch = invocation.cwd;
@@ -173,14 +173,14 @@ TEST_CASE("a debian source package of another version is not downloaded", "[sour
   auto options = offline(root);
   ScriptedRunner runner;
   runner.answer = [](const Invocation&) {
-    return CommandResult{0, print_uris_line("pkg_2.0.orig.tar.xz", sha256_hex("2.0")) +
-                                print_uris_line("pkg_2.0.orig.tar.xz.asc", sha256_hex("sig"))};
+    return CommandResult{0, print_uris_line("pkg_2.0.orig.tar.xz", Digest::of("2.0").hex()) +
+                                print_uris_line("pkg_2.0.orig.tar.xz.asc", Digest::of("sig").hex())};
   };
   auto source = archive("https://example.org/pkg-1.0.tar.xz", "pkg");
   REQUIRE_THROWS_WITH(fetch_archive(source, options, runner),
                       Catch::Contains("  debian source package pkg: checksum mismatch: no file with sha256 " +
                                       source.sha256 + " (apt offers pkg_2.0.orig.tar.xz with sha256 " +
-                                      sha256_hex("2.0") + ")\n"));
+                                      Digest::of("2.0").hex() + ")\n"));
   CHECK(runner.commands == std::vector<std::string>{"apt-get source --print-uris pkg"});
 }
 
@@ -199,7 +199,7 @@ TEST_CASE("a debian file that is not what apt promised is a checksum mismatch", 
                          Error,
                          Catch::Message("checksum mismatch for pkg-1.0.tar.xz from debian source package pkg "
                                         "(pkg_1.0.orig.tar.xz): expected " +
-                                        k_pin + ", got " + sha256_hex("repacked")));
+                                        k_pin + ", got " + Digest::of("repacked").hex()));
   CHECK(fs::is_empty(root / "downloads"));
 }
 
@@ -228,7 +228,7 @@ TEST_CASE("a downloaded file with another digest is a checksum mismatch naming t
   ScriptedRunner runner;
   REQUIRE_THROWS_MATCHES(fetch_archive(archive(url), options, runner), Error,
                          Catch::Message("checksum mismatch for pkg-1.0.tar.xz from " + url + ": expected " +
-                                        k_pin + ", got " + sha256_hex("not it")));
+                                        k_pin + ", got " + Digest::of("not it").hex()));
   CHECK(fs::is_empty(root / "downloads"));
 }
 
@@ -304,7 +304,7 @@ TEST_CASE("a commit the repository does not have fails clearly", "[source]") {
                          Catch::Message("commit " + missing + " of " + (root / "repo").string() +
                                         " for source 'main' was found nowhere; tried:\n  git cache " +
                                         (options.downloads / "git").string() + "/" +
-                                        xstage::key::sha256_hex((root / "repo").string()) +
+                                        xstage::util::Digest::of((root / "repo").string()).hex() +
                                         ".git: no such commit\n  " + (root / "repo").string() +
                                         ": no such commit (fetched by id and with all branches and tags)"));
   CHECK_FALSE(fs::exists(root / "work"));
@@ -351,7 +351,7 @@ TEST_CASE("a commit no mirror has lists every place tried", "[source]") {
       checkout_git(git_source(url, missing), options, root / "work", runner), Error,
       Catch::Message("commit " + missing + " of " + url +
                      " is not in the git cache or a mirror, and the network is off; tried:\n  git cache " +
-                     (options.downloads / "git").string() + "/" + xstage::key::sha256_hex(url) +
+                     (options.downloads / "git").string() + "/" + xstage::util::Digest::of(url).hex() +
                      ".git: no such commit\n  mirror repository " + (root / "mirrors" / "a").string() +
                      ": no such commit\n  mirror directory " + (root / "empty").string() +
                      ": no git repository"));

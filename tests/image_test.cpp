@@ -15,9 +15,9 @@
 
 #include "image/gzip_transcode.hpp"
 #include "image/oci_layout.hpp"
-#include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "test_support.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -69,7 +69,7 @@ std::string gunzip_sha256(const fs::path& path) {
   REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
   stream.next_in = reinterpret_cast<Bytef*>(compressed.data());
   stream.avail_in = static_cast<uInt>(compressed.size());
-  xstage::key::Sha256 hash;
+  xstage::util::Sha256 hash;
   std::array<char, 1 << 16> out{};
   int status = Z_OK;
   while (status == Z_OK) {
@@ -80,7 +80,7 @@ std::string gunzip_sha256(const fs::path& path) {
   }
   inflateEnd(&stream);
   CHECK(status == Z_STREAM_END);
-  return "sha256:" + hash.hex_digest();
+  return hash.finish().str();
 }
 
 } // namespace
@@ -159,7 +159,7 @@ TEST_CASE("every blob of both variants hashes to its name and total_size adds th
     ImageResult result = write_oci_layout(oci, "v1", {layer}, k_config, compression, dir / "tc");
     std::uint64_t total = 0;
     for (const auto& file : fs::directory_iterator(oci / "blobs/sha256")) {
-      CHECK(xstage::key::sha256_file(file.path()) == file.path().filename().string());
+      CHECK(xstage::util::Digest::of_file(file.path()).hex() == file.path().filename().string());
       total += fs::file_size(file.path());
     }
     CHECK(result.total_size == total);
@@ -211,7 +211,7 @@ TEST_CASE("a corrupt transcoded blob or record is transcoded again", "[image]") 
   GzipBlob second = gzip_layer(layer.blob, layer.info, "app", dir / "tc");
   CHECK(second.transcoded);
   CHECK(second.digest == first.digest);
-  CHECK("sha256:" + xstage::key::sha256_file(second.path) == first.digest);
+  CHECK(xstage::util::Digest::of_file(second.path).str() == first.digest);
   write_file(dir / "tc" / (layer.info.digest.substr(7) + ".json"), R"({"level":"six","size":-1})");
   CHECK(gzip_layer(layer.blob, layer.info, "app", dir / "tc").transcoded);
   CHECK_FALSE(gzip_layer(layer.blob, layer.info, "app", dir / "tc").transcoded);

@@ -14,12 +14,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "key/hash.hpp"
 #include "local_registry.hpp"
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
 #include "registry/reference.hpp"
 #include "test_support.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -86,7 +86,7 @@ struct Blob {
 
 Blob make_blob(const fs::path& file, const std::string& content) {
   write_file(file, content);
-  return {file, "sha256:" + xstage::key::sha256_file(file), content.size()};
+  return {file, xstage::util::Digest::of_file(file).str(), content.size()};
 }
 
 json descriptor(const std::string& media_type, const Blob& blob) {
@@ -320,7 +320,7 @@ TEST_CASE("an image manifest round-trips by tag and by digest; blobs come back i
        {std::pair{"v1", image_manifest(config, "application/vnd.oci.image.config.v1+json", layer)},
         std::pair{"stage", image_manifest(stage, "application/vnd.xstage.stage.v1+json", layer)}}) {
     std::string digest = client.put_manifest(tag, k_oci_manifest, body);
-    CHECK(digest == "sha256:" + xstage::key::sha256_hex(body));
+    CHECK(digest == xstage::util::Digest::of(body).str());
     for (const std::string& reference : {std::string(tag), digest}) {
       auto manifest = client.get_manifest(reference, {k_oci_manifest});
       REQUIRE(manifest);
@@ -344,7 +344,7 @@ TEST_CASE("a blob damaged on the registry is refused and never written", "[regis
   std::string damaged = read_file(registry.blob_data(blob.digest));
   damaged[4] = static_cast<char>(damaged[4] ^ 1); // same size, one bit flipped
   write_file(registry.blob_data(blob.digest), damaged);
-  std::string actual = "sha256:" + xstage::key::sha256_hex(damaged);
+  std::string actual = xstage::util::Digest::of(damaged).str();
   CHECK(error_of([&] { client.fetch_blob(blob.digest, blob.size, dir / "fetched"); }) ==
         "blob " + blob.digest + " from " + registry.host() + "/team/demo has " + actual +
             " (corrupt on the registry); not used");
@@ -369,8 +369,8 @@ TEST_CASE("a manifest damaged on the registry is refused when fetched by digest"
   body.replace(body.find("demo"), 4, "dEmo"); // still valid JSON, so the registry serves it
   write_file(registry.blob_data(digest), body);
   CHECK(error_of([&] { client.get_manifest(digest, {k_oci_manifest}); }) ==
-        "manifest " + digest + " from " + registry.host() + "/team/demo has sha256:" +
-            xstage::key::sha256_hex(body) + " (corrupt on the registry); not used");
+        "manifest " + digest + " from " + registry.host() + "/team/demo has " +
+            xstage::util::Digest::of(body).str() + " (corrupt on the registry); not used");
 }
 
 TEST_CASE("a registry error names the method, path, status and the registry's message", "[registry]") {

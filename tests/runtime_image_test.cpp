@@ -12,9 +12,9 @@
 #include "image/elf_dynamic.hpp"
 #include "image/image.hpp"
 #include "image/runtime_check.hpp"
-#include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "test_support.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -190,7 +190,7 @@ TEST_CASE("a docker archive refuses a bad name and a corrupt layer, leaving no f
   write_file(layer.blob, bytes);
   CHECK_THROWS_WITH(write_docker_archive(dir / "a.tar", "xstage/demo:v1", image),
                     "the layer of stage 'app' at " + layer.blob.string() + " is " +
-                        xstage::key::sha256_digest(bytes) + " (" + std::to_string(bytes.size()) +
+                        xstage::util::Digest::of(bytes).str() + " (" + std::to_string(bytes.size()) +
                         " bytes), not the recorded " + layer.info.digest + " (" +
                         std::to_string(layer.info.size) + " bytes)");
   CHECK(!fs::exists(dir / "a.tar"));

@@ -10,13 +10,13 @@
 
 #include "cache/cache.hpp"
 #include "image/image.hpp"
-#include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "local_registry.hpp"
 #include "registry/client.hpp"
 #include "remote/image_push.hpp"
 #include "remote/stage_remote.hpp"
 #include "test_support.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -42,7 +42,7 @@ CacheEntry cached_stage(const fs::path& dir, Cache& cache, const std::string& st
   write_file(dir / "tree/opt" / stage / "bin/tool", "#!/bin/sh\necho " + stage + "\n");
   xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst");
   json inputs = {{"stage", stage}, {"recipe", {{"builder", "cmake"}}}};
-  return cache.store(xstage::key::sha256_hex(inputs.dump()), stage, inputs, dir / "layer.tar.zst");
+  return cache.store(xstage::util::Digest::of(inputs.dump()).hex(), stage, inputs, dir / "layer.tar.zst");
 }
 
 } // namespace

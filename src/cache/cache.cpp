@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -22,13 +22,12 @@ namespace xstage::cache {
 
 namespace {
 
-constexpr std::string_view k_digest_prefix = "sha256:";
 constexpr std::string_view k_entry_extension = ".json";
 // A temporary younger than this may belong to a store() still running.
 constexpr auto k_stale_temp_age = std::chrono::hours(1);
 
 void check_key(const std::string& key) {
-  if (!key::is_sha256_hex(key)) {
+  if (!util::is_sha256_hex(key)) {
     throw Error(fmt::format("invalid stage key '{}': expected 64 lower-case hex digits", key));
   }
 }
@@ -108,7 +107,7 @@ std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& ke
                    json["manifest"],
                    {layer["digest"].get<std::string>(), layer["size"].get<std::uint64_t>(),
                     layer["diff_id"].get<std::string>(), layer["uncompressed_size"].get<std::uint64_t>()}};
-  if (!key::is_sha256_digest(entry.layer.digest) || !key::is_sha256_digest(entry.layer.diff_id)) {
+  if (!util::Digest::try_parse(entry.layer.digest) || !util::Digest::try_parse(entry.layer.diff_id)) {
     return std::nullopt;
   }
   return entry;
@@ -119,7 +118,7 @@ std::string key_of_entry_file(const fs::directory_entry& file) {
   std::string name = file.path().filename().string();
   std::error_code error;
   if (!file.is_regular_file(error) || name.size() != 64 + k_entry_extension.size() ||
-      name.substr(64) != k_entry_extension || !key::is_sha256_hex(name.substr(0, 64))) {
+      name.substr(64) != k_entry_extension || !util::is_sha256_hex(name.substr(0, 64))) {
     return "";
   }
   return name.substr(0, 64);
@@ -139,10 +138,11 @@ fs::path Cache::blobs_dir() const {
 }
 
 fs::path Cache::blob_path(const std::string& digest) const {
-  if (!key::is_sha256_digest(digest)) {
+  std::optional<util::Digest> parsed = util::Digest::try_parse(digest);
+  if (!parsed) {
     throw Error(fmt::format("invalid blob digest '{}': expected sha256:<64 hex digits>", digest));
   }
-  return blobs_dir() / digest.substr(k_digest_prefix.size());
+  return blobs_dir() / parsed->hex();
 }
 
 void Cache::ensure_layout() const {
@@ -167,7 +167,7 @@ CacheEntry Cache::store(const std::string& key, const std::string& stage, const 
                         const fs::path& layer_file, const layer::LayerInfo& layer) {
   const fs::path entry_file = entry_path(key);
   const fs::path blob = blob_path(layer.digest);
-  if (!key::is_sha256_digest(layer.diff_id)) {
+  if (!util::Digest::try_parse(layer.diff_id)) {
     throw Error(fmt::format("invalid layer diff_id '{}': expected sha256:<64 hex digits>", layer.diff_id));
   }
   ensure_layout();
@@ -192,7 +192,7 @@ CacheEntry Cache::store(const std::string& key, const std::string& stage, const 
 }
 
 fs::path Cache::stamp_path(const std::string& digest) const {
-  return m_root / "verified" / digest.substr(k_digest_prefix.size());
+  return m_root / "verified" / util::Digest::parse(digest).hex();
 }
 
 namespace {
@@ -232,7 +232,7 @@ std::string Cache::check_blob(const layer::LayerInfo& layer, Trust trust) const 
   if (trust == Trust::unchanged_stat && !stat.empty() && read_text(stamp_path(layer.digest)) == stat) {
     return "";
   }
-  std::string actual = std::string(k_digest_prefix) + key::sha256_file(path);
+  std::string actual = util::Digest::of_file(path).str();
   if (actual != layer.digest) {
     return fmt::format("blob {} is corrupt: its content hashes to {}", path.string(), actual);
   }
@@ -364,18 +364,18 @@ GcReport Cache::gc(std::uint64_t max_size) {
     }
   }
   for (const fs::directory_entry& file : list_directory(blobs_dir())) {
-    std::string digest = std::string(k_digest_prefix) + file.path().filename().string();
-    if (key::is_sha256_digest(digest) && references[digest] == 0) {
+    std::optional<util::Digest> digest = util::Digest::from_hex(file.path().filename().string());
+    if (digest && references[digest->str()] == 0) {
       report.bytes_freed += size_of(file.path());
-      remove_blob(digest);
-      report.removed_blobs.push_back(digest);
+      remove_blob(digest->str());
+      report.removed_blobs.push_back(digest->str());
     }
   }
   std::sort(report.removed_blobs.begin(), report.removed_blobs.end());
   for (const fs::directory_entry& file : list_directory(transcoded_dir())) {
     std::string name = file.path().filename().string();
-    std::string digest = std::string(k_digest_prefix) + name.substr(0, name.find('.'));
-    if (key::is_sha256_digest(digest) && references[digest] == 0) {
+    std::optional<util::Digest> digest = util::Digest::from_hex(name.substr(0, name.find('.')));
+    if (digest && references[digest->str()] == 0) {
       report.bytes_freed += size_of(file.path());
       remove_file(file.path());
       ++report.removed_transcoded;

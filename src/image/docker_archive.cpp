@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -111,7 +112,7 @@ void write_docker_archive(const fs::path& file, const std::string& repo_tag, con
     throw Error(fmt::format("invalid image name '{}': {}", repo_tag, why));
   }
   auto blob_path = [](const std::string& digest) {
-    return "blobs/sha256/" + digest.substr(k_sha256_prefix.size());
+    return "blobs/sha256/" + util::Digest::parse(digest).hex();
   };
   json layers = json::array();
   for (const Blob& layer : image.layers) {

@@ -17,8 +17,9 @@
 
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
+#include "image/image.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -29,11 +30,6 @@ namespace xstage::image {
 namespace {
 
 constexpr std::size_t k_chunk_size = 1 << 16;
-
-// "sha256:<hex>" -> "<hex>", or "" when `digest` is not of that form.
-std::string digest_hex(const std::string& digest) {
-  return key::is_sha256_digest(digest) ? digest.substr(std::string_view("sha256:").size()) : "";
-}
 
 // Deflates a tar stream into a gzip member written to an AtomicFile, hashing
 // the compressed bytes on the way.
@@ -69,7 +65,7 @@ public:
     m_stream.avail_in = 0;
     while (deflate_once(Z_FINISH) != Z_STREAM_END) {
     }
-    return {"sha256:" + m_hash.hex_digest(), m_size};
+    return {m_hash.finish().str(), m_size};
   }
 
 private:
@@ -90,7 +86,7 @@ private:
   util::AtomicFile& m_file;
   z_stream m_stream{};
   std::vector<char> m_out;
-  key::Sha256 m_hash;
+  util::Sha256 m_hash;
   std::uint64_t m_size = 0;
 };
 
@@ -109,8 +105,8 @@ std::pair<std::string, std::uint64_t> transcode(const fs::path& blob, const laye
   GzipWriter gzip(file, stage);
   std::vector<char> input(ZSTD_DStreamInSize());
   std::vector<char> output(ZSTD_DStreamOutSize());
-  key::Sha256 zst_hash;
-  key::Sha256 tar_hash;
+  util::Sha256 zst_hash;
+  util::Sha256 tar_hash;
   std::uint64_t zst_size = 0;
   std::uint64_t tar_size = 0;
   std::size_t pending = 1; // an empty file is not a layer
@@ -138,12 +134,12 @@ std::pair<std::string, std::uint64_t> transcode(const fs::path& blob, const laye
   if (pending != 0) {
     throw Error(fmt::format("the layer of stage '{}' at {} is truncated", stage, blob.string()));
   }
-  std::string zst_digest = "sha256:" + zst_hash.hex_digest();
+  std::string zst_digest = zst_hash.finish().str();
   if (zst_digest != info.digest || zst_size != info.size) {
     throw Error(fmt::format("the layer of stage '{}' at {} is {} ({} bytes), not the recorded {} ({} bytes)",
                             stage, blob.string(), zst_digest, zst_size, info.digest, info.size));
   }
-  std::string diff_id = "sha256:" + tar_hash.hex_digest();
+  std::string diff_id = tar_hash.finish().str();
   if (diff_id != info.diff_id || tar_size != info.uncompressed_size) {
     throw Error(
         fmt::format("the layer of stage '{}' at {} unpacks to {} ({} bytes), not the recorded diff_id {} "
@@ -171,12 +167,12 @@ std::optional<GzipBlob> cached(const fs::path& record_path, const fs::path& blob
   GzipBlob blob{blob_path, field("digest").get<std::string>(), field("size").get<std::uint64_t>(), false};
   std::error_code error;
   std::uintmax_t size = fs::file_size(blob_path, error);
-  if (error || size != blob.size || digest_hex(blob.digest).empty()) {
+  if (error || size != blob.size || !util::Digest::try_parse(blob.digest)) {
     return std::nullopt;
   }
   // A few hundred MB/s: cheap next to transcoding, and it keeps a damaged
   // cache from ever reaching an image.
-  if ("sha256:" + key::sha256_file(blob_path) != blob.digest) {
+  if (util::Digest::of_file(blob_path).str() != blob.digest) {
     return std::nullopt;
   }
   return blob;
@@ -186,10 +182,7 @@ std::optional<GzipBlob> cached(const fs::path& record_path, const fs::path& blob
 
 GzipBlob gzip_layer(const fs::path& blob, const layer::LayerInfo& info, const std::string& stage,
                     const fs::path& cache_dir) {
-  std::string hex = digest_hex(info.digest);
-  if (hex.empty()) {
-    throw Error(fmt::format("the layer of stage '{}' has an invalid digest '{}'", stage, info.digest));
-  }
+  std::string hex = digest_hex(info.digest, "digest", stage);
   std::error_code error;
   fs::create_directories(cache_dir, error);
   if (error) {

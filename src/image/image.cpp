@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/gzip_transcode.hpp"
-#include "key/hash.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 using nlohmann::json;
@@ -53,10 +53,11 @@ json config_json(const std::vector<ImageLayer>& layers, const ImageConfig& confi
 } // namespace
 
 std::string digest_hex(const std::string& digest, std::string_view what, const std::string& stage) {
-  if (!key::is_sha256_digest(digest)) {
+  std::optional<util::Digest> parsed = util::Digest::try_parse(digest);
+  if (!parsed) {
     throw Error(fmt::format("the layer of stage '{}' has an invalid {} '{}'", stage, what, digest));
   }
-  return digest.substr(k_sha256_prefix.size());
+  return parsed->hex();
 }
 
 void stream_verified_blob(const Blob& blob, const std::function<void(std::string_view)>& sink) {
@@ -65,7 +66,7 @@ void stream_verified_blob(const Blob& blob, const std::function<void(std::string
     throw Error(fmt::format("cannot read the layer of stage '{}' at {}: {}", blob.stage, blob.file.string(),
                             std::strerror(errno)));
   }
-  key::Sha256 hash;
+  util::Sha256 hash;
   std::uint64_t size = 0;
   std::array<char, 1 << 16> buffer{};
   while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
@@ -80,7 +81,7 @@ void stream_verified_blob(const Blob& blob, const std::function<void(std::string
     throw Error(
         fmt::format("cannot read the layer of stage '{}' at {}: i/o error", blob.stage, blob.file.string()));
   }
-  std::string digest = std::string(k_sha256_prefix) + hash.hex_digest();
+  std::string digest = hash.finish().str();
   if (digest != blob.digest || size != blob.size) {
     throw Error(fmt::format("the layer of stage '{}' at {} is {} ({} bytes), not the recorded {} ({} bytes)",
                             blob.stage, blob.file.string(), digest, size, blob.digest, blob.size));
@@ -112,14 +113,14 @@ Image assemble_image(const std::vector<ImageLayer>& layers, const ImageConfig& c
     image.layers.push_back(std::move(blob));
   }
   image.config = config_json(layers, config).dump();
-  image.config_digest = key::sha256_digest(image.config);
+  image.config_digest = util::Digest::of(image.config).str();
   Blob config_blob{std::string(k_config_type), image.config_digest, image.config.size(), {}, ""};
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", k_manifest_type},
                    {"config", descriptor_json(config_blob)},
                    {"layers", layer_descriptors}};
   image.manifest = manifest.dump();
-  image.manifest_digest = key::sha256_digest(image.manifest);
+  image.manifest_digest = util::Digest::of(image.manifest).str();
   return image;
 }
 

@@ -20,7 +20,6 @@ inline constexpr std::string_view k_config_type = "application/vnd.oci.image.con
 inline constexpr std::string_view k_index_type = "application/vnd.oci.image.index.v1+json";
 // Every time an image records: images depend on content only.
 inline constexpr std::string_view k_image_created = "1970-01-01T00:00:00Z";
-inline constexpr std::string_view k_sha256_prefix = "sha256:";
 
 // One layer of an image: a cached stage blob (.tar.zst) and its description,
 // as the stage cache recorded it.

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "key/hash.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -46,7 +46,7 @@ bool install_blob(const fs::path& source, const fs::path& target, const Blob& ex
     }
     // Left by an earlier export: keep it if it is intact, else replace it.
     if (static_cast<std::uint64_t>(target_stat.st_size) == expected.size &&
-        std::string(k_sha256_prefix) + key::sha256_file(target) == expected.digest) {
+        util::Digest::of_file(target).str() == expected.digest) {
       return false;
     }
   } else if (::link(source.c_str(), target.c_str()) == 0) {
@@ -73,7 +73,7 @@ void sync_directory(const fs::path& directory) {
 
 // Writes a JSON document as a blob named by its digest.
 void write_json_blob(const fs::path& blobs, const std::string& digest, const std::string& text) {
-  util::write_file_atomically(blobs / digest.substr(k_sha256_prefix.size()), text);
+  util::write_file_atomically(blobs / util::Digest::parse(digest).hex(), text);
 }
 
 bool is_ref_separator(char c) {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -35,7 +35,7 @@ nlohmann::json tree_digest(const fs::path& directory, const std::string& display
       files[relative] = "-> " + fs::read_symlink(path).string();
     } else if (fs::is_regular_file(status)) {
       bool executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
-      files[relative] = sha256_file(path) + (executable ? " +x" : "");
+      files[relative] = util::Digest::of_file(path).hex() + (executable ? " +x" : "");
     } else {
       throw Error(fmt::format("source directory {} contains {}, which is neither a file nor a symlink",
                               display, relative));
@@ -86,7 +86,7 @@ nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json&
 }
 
 std::string key_of(const nlohmann::json& manifest) {
-  return sha256_hex(manifest.dump());
+  return util::Digest::of(manifest.dump()).hex();
 }
 
 std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,

@@ -22,7 +22,6 @@
 
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
 #include "layer/archive_support.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"

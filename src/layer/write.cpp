@@ -22,9 +22,9 @@
 
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
 #include "layer/archive_support.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -62,7 +62,7 @@ public:
     ZSTD_inBuffer in{nullptr, 0, 0};
     while (compress(in, ZSTD_e_end) != 0) {
     }
-    return {"sha256:" + m_zst_hash.hex_digest(), m_zst_size, "sha256:" + m_tar_hash.hex_digest(), m_tar_size};
+    return {m_zst_hash.finish().str(), m_zst_size, m_tar_hash.finish().str(), m_tar_size};
   }
 
   // libarchive's write callback: C code, so exceptions are parked and
@@ -102,8 +102,8 @@ private:
   util::AtomicFile& m_file;
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> m_context{ZSTD_createCCtx(), &ZSTD_freeCCtx};
   std::vector<char> m_out;
-  key::Sha256 m_tar_hash;
-  key::Sha256 m_zst_hash;
+  util::Sha256 m_tar_hash;
+  util::Sha256 m_zst_hash;
   std::uint64_t m_tar_size = 0;
   std::uint64_t m_zst_size = 0;
   std::exception_ptr m_failure;
@@ -238,8 +238,8 @@ LayerInfo describe_layer(const fs::path& archive_path) {
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
   std::vector<char> input(ZSTD_DStreamInSize());
   std::vector<char> output(ZSTD_DStreamOutSize());
-  key::Sha256 zst_hash;
-  key::Sha256 tar_hash;
+  util::Sha256 zst_hash;
+  util::Sha256 tar_hash;
   LayerInfo info;
   std::size_t pending = 1; // nothing read yet: an empty file is not a layer
   while (in.read(input.data(), static_cast<std::streamsize>(input.size())) || in.gcount() > 0) {
@@ -264,8 +264,8 @@ LayerInfo describe_layer(const fs::path& archive_path) {
   if (pending != 0) {
     throw Error(fmt::format("layer {} is truncated", archive_path.string()));
   }
-  info.digest = "sha256:" + zst_hash.hex_digest();
-  info.diff_id = "sha256:" + tar_hash.hex_digest();
+  info.digest = zst_hash.finish().str();
+  info.diff_id = tar_hash.finish().str();
   return info;
 }
 

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
-#include "key/hash.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -82,12 +82,12 @@ std::string tree_fingerprint(const std::vector<fs::path>& roots) {
     }
   }
   std::sort(lines.begin(), lines.end());
-  key::Sha256 hash;
+  util::Sha256 hash;
   for (const std::string& line : lines) {
     hash.update(line);
     hash.update("\n");
   }
-  return hash.hex_digest();
+  return hash.finish().hex();
 }
 
 KeptSysroot::KeptSysroot(fs::path work) : m_work(std::move(work)) {}

@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "key/hash.hpp"
 #include "machine_file/diagnostic.hpp"
 #include "recipe/schema.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 #include "util/inner_path.hpp"
 #include "util/spelling.hpp"
@@ -225,7 +225,7 @@ private:
     }
     if (archive) {
       source.kind = SourceKind::archive;
-      if (!key::is_sha256_hex(source.sha256)) {
+      if (!util::is_sha256_hex(source.sha256)) {
         const Entry* pin = section.find("sha256");
         fail(pin ? pin->location : section.location,
              fmt::format("section [{}] needs 'sha256' as 64 lower-case hex digits{}", section.name,

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "key/hash.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -264,7 +264,7 @@ std::string Client::put_manifest(const std::string& tag_or_digest, const std::st
   if (response.status != 201) {
     fail(call, response);
   }
-  std::string digest = key::sha256_digest(body);
+  std::string digest = util::Digest::of(body).str();
   std::string reported = response.header("docker-content-digest");
   if (!reported.empty() && reported != digest) {
     throw Error(fmt::format("registry {}: PUT {} stored the manifest as {}, but its sha256 is {}", where(),
@@ -289,10 +289,10 @@ std::optional<Manifest> Client::get_manifest(const std::string& tag_or_digest,
     fail(call, response);
   }
   std::string type = response.header("content-type");
-  Manifest manifest{type.substr(0, type.find(';')), response.body, key::sha256_digest(response.body)};
+  Manifest manifest{type.substr(0, type.find(';')), response.body, util::Digest::of(response.body).str()};
   // By digest, the body must be that digest; by tag, what the registry says it is.
   std::string expected =
-      starts_with(tag_or_digest, "sha256:") ? tag_or_digest : response.header("docker-content-digest");
+      util::Digest::try_parse(tag_or_digest) ? tag_or_digest : response.header("docker-content-digest");
   if (!expected.empty() && expected != manifest.digest) {
     throw Error(fmt::format("manifest {} from {} has {} (corrupt on the registry); not used", expected,
                             where(), manifest.digest));
@@ -303,7 +303,7 @@ std::optional<Manifest> Client::get_manifest(const std::string& tag_or_digest,
 void Client::fetch_blob(const std::string& digest, std::uint64_t expected_size, const fs::path& destination) {
   // Through an AtomicFile, so a blob that fails its check never appears.
   util::AtomicFile out(destination);
-  key::Sha256 hash;
+  util::Sha256 hash;
   Call call{"GET", url_of("/blobs/" + digest)};
   call.http.follow_redirects = true;
   call.http.sink = [&](std::string_view chunk) {
@@ -330,7 +330,7 @@ void Client::fetch_blob(const std::string& digest, std::uint64_t expected_size, 
                             digest, where(), response.oversized ? "more" : std::to_string(response.streamed),
                             expected_size));
   }
-  std::string actual = "sha256:" + hash.hex_digest();
+  std::string actual = hash.finish().str();
   if (actual != digest) {
     throw Error(
         fmt::format("blob {} from {} has {} (corrupt on the registry); not used", digest, where(), actual));

@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace xstage::registry {
@@ -147,7 +147,7 @@ Reference parse_reference(std::string_view text) {
   if (std::size_t at = rest.find('@'); at != std::string_view::npos) {
     std::string_view digest = rest.substr(at + 1);
     rest = rest.substr(0, at);
-    if (!key::is_sha256_digest(digest)) {
+    if (!util::Digest::try_parse(digest)) {
       fail(text, fmt::format("digest '{}' is not sha256: followed by 64 lower-case hex digits", digest));
     }
     reference.digest = std::string(digest);

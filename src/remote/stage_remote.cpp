@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "image/image.hpp"
-#include "key/hash.hpp"
 #include "layer/layer.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -54,7 +54,7 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
   // The config goes beside the cache's blobs, named by its digest like them;
   // `cache gc` removes it as unreferenced.
   std::string config = config_of(entry);
-  std::string config_digest = key::sha256_digest(config);
+  std::string config_digest = util::Digest::of(config).str();
   fs::path config_file = cache.blob_path(config_digest);
   util::write_file_atomically(config_file, config);
   outcome.add(client.push_blob(config_file, config_digest, config.size()));
@@ -101,7 +101,7 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
   json config = json::parse(config_text, nullptr, false);
   std::string config_what = fmt::format("the stage config {} for key {}", config_digest, key.substr(0, 12));
   const json& inputs = field(config, "manifest", config_what);
-  std::string inputs_key = key::sha256_hex(inputs.dump());
+  std::string inputs_key = util::Digest::of(inputs.dump()).hex();
   if (field(config, "key", config_what) != key || inputs_key != key) {
     throw Error(fmt::format("{} describes another build (its inputs hash to {}); not used", config_what,
                             inputs_key.substr(0, 12)));

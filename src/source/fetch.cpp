@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "key/hash.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -165,7 +165,7 @@ private:
       failed(place, "not there");
       return std::nullopt;
     }
-    std::string actual = key::sha256_file(m_target);
+    std::string actual = util::Digest::of_file(m_target).hex();
     if (actual == m_source.sha256) {
       return m_target;
     }
@@ -296,7 +296,7 @@ private:
   // Moves a candidate into the cache if its digest is the pin; otherwise
   // removes it and throws.
   fs::path keep(const fs::path& candidate, const std::string& where) {
-    std::string actual = key::sha256_file(candidate);
+    std::string actual = util::Digest::of_file(candidate).hex();
     if (actual != m_source.sha256) {
       fs::remove(candidate);
       throw Error(fmt::format("checksum mismatch for {} from {}: expected {}, got {}", m_name, where,
@@ -385,7 +385,7 @@ fs::path fetch_archive(const recipe::Source& source, const FetchOptions& options
   if (source.kind != recipe::SourceKind::archive) {
     throw Error(fmt::format("source '{}' is not an archive (url and sha256)", source.name));
   }
-  if (!key::is_sha256_hex(source.sha256)) {
+  if (!util::is_sha256_hex(source.sha256)) {
     throw Error(fmt::format("source '{}' has no valid sha256 pin: '{}'", source.name, source.sha256));
   }
   return Fetcher(source, options, runner).fetch();
@@ -400,7 +400,7 @@ fs::path fetch_git(const recipe::Source& source, const FetchOptions& options,
     throw Error(fmt::format("source '{}': '{}' is not a full 40-hex commit id", source.name, source.commit));
   }
   const std::string& commit = source.commit;
-  fs::path cache = options.downloads / "git" / (key::sha256_hex(source.git) + ".git");
+  fs::path cache = options.downloads / "git" / (util::Digest::of(source.git).hex() + ".git");
   if (!fs::exists(cache / "HEAD")) {
     fs::create_directories(cache.parent_path());
     run_git(runner, {"git", "init", "--quiet", "--bare", cache.string()});

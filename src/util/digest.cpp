@@ -1,4 +1,4 @@
-#include "key/hash.hpp"
+#include "util/digest.hpp"
 
 #include <array>
 #include <cerrno>
@@ -9,7 +9,13 @@
 
 #include "util/error.hpp"
 
-namespace xstage::key {
+namespace xstage::util {
+
+namespace {
+
+constexpr std::string_view k_prefix = "sha256:";
+
+} // namespace
 
 Sha256::Sha256() : m_context(EVP_MD_CTX_new()) {
   if (m_context == nullptr || EVP_DigestInit_ex(m_context, EVP_sha256(), nullptr) != 1) {
@@ -26,7 +32,7 @@ void Sha256::update(std::string_view data) {
   EVP_DigestUpdate(m_context, data.data(), data.size());
 }
 
-std::string Sha256::hex_digest() {
+Digest Sha256::finish() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(m_context, digest.data(), &length);
@@ -35,30 +41,7 @@ std::string Sha256::hex_digest() {
   for (unsigned int i = 0; i < length; ++i) {
     hex += fmt::format("{:02x}", digest[i]);
   }
-  return hex;
-}
-
-std::string sha256_hex(std::string_view data) {
-  Sha256 hash;
-  hash.update(data);
-  return hash.hex_digest();
-}
-
-std::string sha256_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
-  }
-  Sha256 hash;
-  std::array<char, 1 << 16> buffer{};
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-  }
-  if (in.bad()) {
-    throw Error(fmt::format("cannot read {}: i/o error", path.string()));
-  }
-  return hash.hex_digest();
+  return *Digest::from_hex(hex);
 }
 
 bool is_sha256_hex(std::string_view text) {
@@ -73,12 +56,53 @@ bool is_sha256_hex(std::string_view text) {
   return true;
 }
 
-std::string sha256_digest(std::string_view data) {
-  return "sha256:" + sha256_hex(data);
+Digest Digest::parse(std::string_view text) {
+  std::optional<Digest> digest = try_parse(text);
+  if (!digest) {
+    throw Error(fmt::format("invalid digest '{}': expected sha256:<64 hex digits>", text));
+  }
+  return *digest;
 }
 
-bool is_sha256_digest(std::string_view text) {
-  return text.starts_with("sha256:") && is_sha256_hex(text.substr(7));
+std::optional<Digest> Digest::try_parse(std::string_view text) {
+  if (!text.starts_with(k_prefix)) {
+    return std::nullopt;
+  }
+  return from_hex(text.substr(k_prefix.size()));
 }
 
-} // namespace xstage::key
+std::optional<Digest> Digest::from_hex(std::string_view hex) {
+  if (!is_sha256_hex(hex)) {
+    return std::nullopt;
+  }
+  return Digest(std::string(hex));
+}
+
+Digest Digest::of(std::string_view data) {
+  Sha256 hash;
+  hash.update(data);
+  return hash.finish();
+}
+
+Digest Digest::of_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  }
+  Sha256 hash;
+  std::array<char, 1 << 16> buffer{};
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) {
+    throw Error(fmt::format("cannot read {}: i/o error", path.string()));
+  }
+  return hash.finish();
+}
+
+std::string Digest::str() const {
+  return std::string(k_prefix) + m_hex;
+}
+
+} // namespace xstage::util
