@@ -10,8 +10,10 @@
 
 #include "cache/cache.hpp"
 #include "image/image.hpp"
+#include "key/stage_key.hpp"
 #include "layer/layer.hpp"
 #include "local_registry.hpp"
+#include "recipe/pipeline.hpp"
 #include "registry/client.hpp"
 #include "remote/image_push.hpp"
 #include "remote/stage_remote.hpp"
@@ -36,13 +38,12 @@ registry::Client client_for(const LocalRegistry& server, const std::string& repo
   return registry::Client(registry::parse_reference(server.host() + "/" + repository), {});
 }
 
-// A cache holding one built stage whose key is the hash of its inputs, as
-// real keys are.
+// A cache holding one built stage keyed by its inputs, as real keys are.
 CacheEntry cached_stage(const fs::path& dir, Cache& cache, const std::string& stage) {
   write_file(dir / "tree/opt" / stage / "bin/tool", "#!/bin/sh\necho " + stage + "\n");
   xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst");
   json inputs = {{"stage", stage}, {"recipe", {{"builder", "cmake"}}}};
-  return cache.store(xstage::util::Digest::of(inputs.dump()).hex(), stage, inputs, dir / "layer.tar.zst");
+  return cache.store(xstage::key::key_of(inputs), stage, inputs, dir / "layer.tar.zst");
 }
 
 } // namespace
@@ -112,6 +113,47 @@ TEST_CASE("a registry serving another build under a key is refused", "[registry]
   CHECK_THROWS_WITH(remote::pull_entry(client, empty, other_key),
                     Catch::Contains("describes another build") && Catch::Contains("not used"));
   CHECK(!empty.find(other_key));
+}
+
+TEST_CASE("a stage keyed as a build keys it verifies when pulled", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-build-key");
+  fs::path project = dir / "project";
+  write_file(project / "recipes/p/app.ini",
+             "[stage]\ndescription = 'app \\ \"quoted\" \u00fc'\nbuilder = 'configure'\n"
+             "[source]\nurl = 'https://example.org/app.tar.gz'\nsha256 = '" +
+                 std::string(64, 'a') + "'\n[options]\nconfigure_args = ['--prefix=/opt/app', '-j', '2']\n");
+  auto keys = xstage::key::compute_keys(xstage::recipe::Pipeline::load(project, "p"),
+                                        xstage::toolchain::Fingerprint{}, project);
+  const xstage::key::StageKey& app = keys.at("app");
+  write_file(dir / "tree/opt/app/bin/app", "#!/bin/sh\n");
+  xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst");
+  Cache local(dir / "local");
+  registry::Client client = client_for(server, "stages");
+  remote::push_entry(client, local, local.store(app.key, "app", app.manifest, dir / "layer.tar.zst"));
+
+  Cache empty(dir / "empty");
+  auto pulled = remote::pull_entry(client, empty, app.key);
+  REQUIRE(pulled);
+  CHECK(pulled->key == app.key);
+  CHECK(pulled->manifest == app.manifest);
+}
+
+TEST_CASE("a stage whose manifest no longer has its key is refused when pulled", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-tampered");
+  Cache local(dir / "local");
+  CacheEntry entry = cached_stage(dir, local, "app");
+  entry.manifest["recipe"]["builder"] = "meson"; // changed after keying
+  registry::Client client = client_for(server, "stages");
+  remote::push_entry(client, local, entry);
+
+  Cache empty(dir / "empty");
+  CHECK_THROWS_WITH(remote::pull_entry(client, empty, entry.key),
+                    Catch::Contains("for key " + entry.key.substr(0, 12) +
+                                    " describes another build (its inputs hash to " +
+                                    xstage::key::key_of(entry.manifest).substr(0, 12) + "); not used"));
+  CHECK(!empty.find(entry.key));
 }
 
 TEST_CASE("an image pushed twice sends its blobs once and the registry serves its manifest", "[registry]") {

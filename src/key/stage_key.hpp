@@ -38,6 +38,8 @@ nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json&
 
 // SHA-256 over the manifest's canonical JSON: object keys sorted (nlohmann's
 // std::map), no insignificant whitespace. JSON's quoting delimits every field.
+// The one key rule: builds key stages by it and a stage pulled from a
+// registry is accepted only when its manifest has the key by it.
 std::string key_of(const nlohmann::json& manifest);
 
 // Keys for every stage of a pipeline, parents first, so each child hashes

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/image.hpp"
+#include "key/stage_key.hpp"
 #include "layer/layer.hpp"
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
@@ -101,7 +102,9 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
   json config = json::parse(config_text, nullptr, false);
   std::string config_what = fmt::format("the stage config {} for key {}", config_digest, key.substr(0, 12));
   const json& inputs = field(config, "manifest", config_what);
-  std::string inputs_key = util::Digest::of(inputs.dump()).hex();
+  // The rule the build keys stages by, so a pulled stage verifies exactly
+  // when a local build of the same inputs would have hit it.
+  std::string inputs_key = key::key_of(inputs);
   if (field(config, "key", config_what) != key || inputs_key != key) {
     throw Error(fmt::format("{} describes another build (its inputs hash to {}); not used", config_what,
                             inputs_key.substr(0, 12)));

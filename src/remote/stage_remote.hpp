@@ -34,8 +34,9 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
 
 // Pulls the stage keyed `key` into `cache`, or returns nothing when the
 // registry has no such tag. Nothing is stored unless everything checks:
-// the config's key is `key` and its input manifest hashes to it (so a
-// registry cannot serve another build under this key), the layer blob has
+// the config's key is `key` and its input manifest has that key by
+// key::key_of, the build's rule (so a registry cannot serve another build
+// under this key), the layer blob has
 // the digest and size the manifest names (checked while downloading), and
 // the layer's diff_id and uncompressed size are the ones recorded. Any
 // mismatch throws xstage::Error naming the stage, key and blob.
