@@ -36,6 +36,9 @@ werror=false
 step "format check"
 clang-format --dry-run --Werror src/*/*.cpp src/*/*.hpp src/main.cpp tests/*.cpp tests/*.hpp
 
+step "include check"
+python3 ci/check-includes.py
+
 step "native build and tests"
 setup "$build_root/native" -Dwerror=$werror
 meson test -C "$build_root/native" --print-errorlogs
