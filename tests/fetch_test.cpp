@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "local_registry.hpp"
 #include "process/spawn.hpp"
 #include "source/fetch.hpp"
 #include "test_support.hpp"
@@ -242,6 +243,18 @@ TEST_CASE("http to a closed port fails fast and says why", "[source]") {
       fetch_archive(archive("http://127.0.0.1:1/pkg-1.0.tar.xz"), options, runner),
       Catch::Contains("\n  http://127.0.0.1:1/pkg-1.0.tar.xz: Failed to connect to 127.0.0.1 port 1"));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(fs::is_empty(root / "downloads"));
+}
+
+TEST_CASE("an http error status is why a download failed", "[source]") {
+  xstage::test::LocalRegistry server; // any http server: it has no such path
+  auto root = make_temp_dir("fetch");
+  auto options = offline(root);
+  options.use_network = true;
+  ScriptedRunner runner;
+  std::string url = "http://" + server.host() + "/pkg-1.0.tar.xz";
+  REQUIRE_THROWS_WITH(fetch_archive(archive(url), options, runner),
+                      Catch::Contains("\n  " + url + ": HTTP 404"));
   CHECK(fs::is_empty(root / "downloads"));
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "http/challenge.hpp"
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
@@ -50,12 +51,12 @@ bool starts_with(const std::string& text, std::string_view prefix) {
 struct Client::Call {
   Call(std::string method, std::string url, std::vector<std::string> headers = {}, bool push_scope = false)
       : push(push_scope) {
-    http.method = std::move(method);
-    http.url = std::move(url);
-    http.headers = std::move(headers);
+    request.method = std::move(method);
+    request.url = std::move(url);
+    request.headers = std::move(headers);
   }
 
-  HttpRequest http;
+  http::Request request;
   bool push = false;
   // A 401/403 after authenticating is returned, not thrown: for a mount the
   // registry may refuse, where an ordinary upload is still allowed.
@@ -79,10 +80,11 @@ std::string Client::url_of(const std::string& path) const {
   return m_base + "/v2/" + m_reference.repository + path;
 }
 
-void Client::fail(const Call& call, const HttpResponse& response) const {
+void Client::fail(const Call& call, const http::Response& response) const {
   std::string message = registry_message(response.body);
-  throw Error(fmt::format("registry {}: {} {} returned HTTP {}{}", where(), call.http.method,
-                          url_path(call.http.url), response.status, message.empty() ? "" : ": " + message));
+  throw Error(fmt::format("registry {}: {} {} returned HTTP {}{}", where(), call.request.method,
+                          http::url_path(call.request.url), response.status,
+                          message.empty() ? "" : ": " + message));
 }
 
 void Client::fail_authentication() const {
@@ -98,34 +100,35 @@ void Client::fail_authentication() const {
 // A Location or a token realm may point anywhere; plain http stays limited to
 // loopback unless insecure, as for the registry itself, so that credentials and
 // tokens never cross the network in clear.
-void Client::refuse_plain_http(const HttpRequest& http) const {
-  if (starts_with(http.url, "http://") && !m_options.insecure && !is_loopback(url_authority(http.url))) {
+void Client::refuse_plain_http(const http::Request& request) const {
+  if (starts_with(request.url, "http://") && !m_options.insecure &&
+      !is_loopback(http::url_authority(request.url))) {
     throw Error(fmt::format("registry {}: {} {} would use plain http to {}; refused unless insecure", where(),
-                            http.method, url_path(http.url), url_authority(http.url)));
+                            request.method, http::url_path(request.url), http::url_authority(request.url)));
   }
 }
 
 // One attempt, with whatever authentication the registry asked for so far.
-HttpResponse Client::perform(Call& call) {
-  HttpRequest& http = call.http;
-  refuse_plain_http(http);
-  http.redirect_protocols = starts_with(m_base, "https") ? "https" : "http,https";
-  std::vector<std::string> headers = http.headers;
-  if (url_authority(http.url) == m_reference.host) {
-    http.basic = m_use_basic && m_options.credentials ? &*m_options.credentials : nullptr;
+http::Response Client::perform(Call& call) {
+  http::Request& request = call.request;
+  refuse_plain_http(request);
+  request.redirect_protocols = starts_with(m_base, "https") ? "https" : "http,https";
+  std::vector<std::string> headers = request.headers;
+  if (http::url_authority(request.url) == m_reference.host) {
+    request.basic = m_use_basic && m_options.credentials ? &*m_options.credentials : nullptr;
     if (!m_token.empty()) {
-      http.headers.push_back("Authorization: Bearer " + m_token);
+      request.headers.push_back("Authorization: Bearer " + m_token);
     }
   }
-  HttpResponse response = m_http.perform(http);
-  http.headers = std::move(headers);
+  http::Response response = m_http.perform(request);
+  request.headers = std::move(headers);
   return response;
 }
 
 // Answers a 401: Basic needs only the credentials, Bearer a token from the
 // challenge's realm (with the credentials, if any).
 void Client::authenticate(const std::string& header, bool push) {
-  Challenge challenge = parse_challenge(header);
+  http::Challenge challenge = http::parse_challenge(header);
   if (challenge.scheme == "basic") {
     if (!m_options.credentials || m_use_basic) {
       fail_authentication(); // nothing to send, or sent and refused
@@ -145,16 +148,17 @@ void Client::authenticate(const std::string& header, bool push) {
   if (push || scope.empty()) {
     scope = fmt::format("repository:{}:{}", m_reference.repository, push ? "pull,push" : "pull");
   }
-  Call call{"GET", realm + (realm.find('?') == std::string::npos ? "?" : "&") + "scope=" + url_escape(scope)};
+  Call call{"GET",
+            realm + (realm.find('?') == std::string::npos ? "?" : "&") + "scope=" + http::url_escape(scope)};
   if (push && !m_options.mount_from.empty()) {
-    call.http.url += "&scope=" + url_escape(fmt::format("repository:{}:pull", m_options.mount_from));
+    call.request.url += "&scope=" + http::url_escape(fmt::format("repository:{}:pull", m_options.mount_from));
   }
   if (!challenge.params["service"].empty()) {
-    call.http.url += "&service=" + url_escape(challenge.params["service"]);
+    call.request.url += "&service=" + http::url_escape(challenge.params["service"]);
   }
-  refuse_plain_http(call.http);
-  call.http.basic = m_options.credentials ? &*m_options.credentials : nullptr;
-  HttpResponse response = m_http.perform(call.http);
+  refuse_plain_http(call.request);
+  call.request.basic = m_options.credentials ? &*m_options.credentials : nullptr;
+  http::Response response = m_http.perform(call.request);
   if (response.status == 401 || response.status == 403) {
     fail_authentication();
   }
@@ -165,13 +169,14 @@ void Client::authenticate(const std::string& header, bool push) {
   m_token = string_member(parsed, "token");
   m_token = m_token.empty() ? string_member(parsed, "access_token") : m_token;
   if (m_token.empty()) {
-    throw Error(fmt::format("registry {}: GET {} returned no token", where(), url_path(call.http.url)));
+    throw Error(
+        fmt::format("registry {}: GET {} returned no token", where(), http::url_path(call.request.url)));
   }
 }
 
 // An attempt, and after a 401 challenge one more with authentication.
-HttpResponse Client::send(Call& call) {
-  HttpResponse response = perform(call);
+http::Response Client::send(Call& call) {
+  http::Response response = perform(call);
   if (response.status != 401) {
     return response;
   }
@@ -185,8 +190,8 @@ HttpResponse Client::send(Call& call) {
 
 bool Client::has_blob(const std::string& digest) {
   Call call{"HEAD", url_of("/blobs/" + digest)};
-  call.http.follow_redirects = true;
-  HttpResponse response = send(call);
+  call.request.follow_redirects = true;
+  http::Response response = send(call);
   if (response.status != 200 && response.status != 404) {
     fail(call, response);
   }
@@ -204,14 +209,15 @@ BlobPush Client::push_blob(const fs::path& file, const std::string& digest, std:
     return {BlobPush::How::present, 0};
   }
   Call start{"POST", url_of("/blobs/uploads/"), {}, true};
-  std::optional<HttpResponse> started;
+  std::optional<http::Response> started;
   if (!m_options.mount_from.empty()) {
     Call mount{"POST",
-               start.http.url + "?mount=" + url_escape(digest) + "&from=" + url_escape(m_options.mount_from),
+               start.request.url + "?mount=" + http::url_escape(digest) +
+                   "&from=" + http::url_escape(m_options.mount_from),
                {},
                true};
     mount.refusal_is_an_answer = true;
-    HttpResponse answer = send(mount);
+    http::Response answer = send(mount);
     if (answer.status == 201) {
       return {BlobPush::How::mounted, 0};
     }
@@ -232,23 +238,23 @@ BlobPush Client::push_blob(const fs::path& file, const std::string& digest, std:
   // Location may be absolute, absolute-path or relative to the POST URL,
   // and usually carries upload state in its query already.
   if (!starts_with(location, "http://") && !starts_with(location, "https://")) {
-    location = (location[0] == '/' ? m_base : start.http.url) + location;
+    location = (location[0] == '/' ? m_base : start.request.url) + location;
   }
   std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), std::fclose);
   if (!in) {
     throw Error(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
   }
   std::string query =
-      (location.find('?') == std::string::npos ? "?" : "&") + ("digest=" + url_escape(digest));
+      (location.find('?') == std::string::npos ? "?" : "&") + ("digest=" + http::url_escape(digest));
   Call put{"PUT", location + query, {"Content-Type: application/octet-stream"}, true};
-  put.http.upload = in.get();
-  put.http.upload_size = size;
+  put.request.upload = in.get();
+  put.request.upload_size = size;
   if (m_options.progress) {
-    put.http.progress = [&](std::uint64_t done, std::uint64_t total) {
+    put.request.progress = [&](std::uint64_t done, std::uint64_t total) {
       m_options.progress(digest, done, total);
     };
   }
-  HttpResponse done = send(put);
+  http::Response done = send(put);
   m_bytes_sent += done.uploaded;
   if (done.status != 201) {
     fail(put, done);
@@ -259,8 +265,8 @@ BlobPush Client::push_blob(const fs::path& file, const std::string& digest, std:
 std::string Client::put_manifest(const std::string& tag_or_digest, const std::string& media_type,
                                  const std::string& body) {
   Call call{"PUT", url_of("/manifests/" + tag_or_digest), {"Content-Type: " + media_type}, true};
-  call.http.body = body;
-  HttpResponse response = send(call);
+  call.request.body = body;
+  http::Response response = send(call);
   if (response.status != 201) {
     fail(call, response);
   }
@@ -268,7 +274,7 @@ std::string Client::put_manifest(const std::string& tag_or_digest, const std::st
   std::string reported = response.header("docker-content-digest");
   if (!reported.empty() && reported != digest) {
     throw Error(fmt::format("registry {}: PUT {} stored the manifest as {}, but its sha256 is {}", where(),
-                            url_path(call.http.url), reported, digest));
+                            http::url_path(call.request.url), reported, digest));
   }
   return digest;
 }
@@ -280,8 +286,8 @@ std::optional<Manifest> Client::get_manifest(const std::string& tag_or_digest,
     accepted += (accepted.empty() ? "Accept: " : ", ") + type;
   }
   Call call{"GET", url_of("/manifests/" + tag_or_digest), {accepted}};
-  call.http.follow_redirects = true;
-  HttpResponse response = send(call);
+  call.request.follow_redirects = true;
+  http::Response response = send(call);
   if (response.status == 404) {
     return std::nullopt;
   }
@@ -305,18 +311,18 @@ void Client::fetch_blob(const std::string& digest, std::uint64_t expected_size, 
   util::AtomicFile out(destination);
   util::Sha256 hash;
   Call call{"GET", url_of("/blobs/" + digest)};
-  call.http.follow_redirects = true;
-  call.http.sink = [&](std::string_view chunk) {
+  call.request.follow_redirects = true;
+  call.request.sink = [&](std::string_view chunk) {
     out.write(chunk);
     hash.update(chunk);
   };
-  call.http.limit = expected_size;
+  call.request.limit = expected_size;
   if (m_options.progress) {
-    call.http.progress = [&](std::uint64_t done, std::uint64_t) {
+    call.request.progress = [&](std::uint64_t done, std::uint64_t) {
       m_options.progress(digest, done, expected_size);
     };
   }
-  HttpResponse response = send(call);
+  http::Response response = send(call);
   m_bytes_received += response.streamed;
   if (response.status == 404) {
     throw Error(fmt::format("registry {} has no blob {}", where(), digest));

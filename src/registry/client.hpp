@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "http/session.hpp"
 #include "registry/credentials.hpp"
-#include "registry/http.hpp"
 #include "registry/reference.hpp"
 
 namespace xstage::registry {
@@ -103,19 +103,19 @@ public:
 private:
   struct Call;
 
-  HttpResponse send(Call& call);
-  HttpResponse perform(Call& call);
+  http::Response send(Call& call);
+  http::Response perform(Call& call);
   void authenticate(const std::string& challenge, bool push);
   std::string url_of(const std::string& path) const;
   std::string where() const;
-  void refuse_plain_http(const HttpRequest& http) const;
-  [[noreturn]] void fail(const Call& call, const HttpResponse& response) const;
+  void refuse_plain_http(const http::Request& request) const;
+  [[noreturn]] void fail(const Call& call, const http::Response& response) const;
   [[noreturn]] void fail_authentication() const;
 
   Reference m_reference;
   ClientOptions m_options;
   std::string m_base; // "https://ghcr.io"
-  HttpSession m_http;
+  http::Session m_http;
   bool m_use_basic = false; // the registry asked for Basic; send the credentials up front
   std::string m_token;      // the last Bearer token, sent until the registry refuses it
   std::uint64_t m_bytes_sent = 0;

@@ -3,14 +3,12 @@
 #include <optional>
 #include <string>
 
+#include "http/session.hpp"
+
 namespace xstage::registry {
 
-// A registry login. Never put in a message, a log or an exception: only the
-// username may be named.
-struct Credentials {
-  std::string username;
-  std::string password;
-};
+// A registry login, sent as HTTP Basic authentication or to get a token.
+using Credentials = http::Credentials;
 
 // The login to use for `host` ("127.0.0.1:5000", "ghcr.io"), or nothing for
 // anonymous access. In order:

@@ -13,9 +13,9 @@ namespace xstage::source {
 using ProgressCallback =
     std::function<void(const std::string& what, std::uint64_t done, std::uint64_t total)>;
 
-// Downloads `url` with libcurl into `file` (created or truncated), following
-// redirects (to http, https or ftp only), failing on HTTP errors, giving up on
-// a connection after 15 seconds and on a transfer that stalls for a minute.
+// Downloads `url` through an http::Session into `file` (created or
+// truncated), following redirects (to http, https or ftp only) and failing on
+// HTTP errors.
 // `progress` may be empty. Returns nothing on success, or why the network or
 // the server failed ("HTTP 404", "Could not resolve host: x"), so that the
 // caller can try the next place; local failures (cannot write `file`) and

@@ -1,4 +1,4 @@
-#include "registry/http.hpp"
+#include "http/session.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@
 
 #include "util/error.hpp"
 
-namespace xstage::registry {
+namespace xstage::http {
 
 namespace {
 
@@ -36,16 +36,14 @@ std::string lower(std::string text) {
 // The state of one transfer, shared by libcurl's callbacks. Exceptions must
 // not cross libcurl, so they are parked in `failure` and rethrown after.
 struct Transfer {
-  const HttpRequest& request;
-  HttpResponse response;
+  const Request& request;
+  Response response;
   std::size_t offset = 0; // into request.body
   std::exception_ptr failure;
-
-  bool success() const { return response.status >= 200 && response.status < 300; }
 };
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
-  HttpResponse& response = static_cast<Transfer*>(user)->response;
+  Response& response = static_cast<Transfer*>(user)->response;
   std::string_view line(data, size * count);
   line = line.substr(0, line.find_last_not_of("\r\n") + 1);
   if (line.substr(0, 5) == "HTTP/") { // a new response (100, a redirect, the final one)
@@ -64,10 +62,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 
 std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
-  HttpResponse& response = transfer->response;
-  const HttpRequest& request = transfer->request;
+  Response& response = transfer->response;
+  const Request& request = transfer->request;
   std::string_view chunk(data, size * count);
-  if (!transfer->success()) {
+  if (!response.success()) {
     if (response.body.size() < k_max_error_body) {
       response.body.append(chunk);
     }
@@ -94,7 +92,7 @@ std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user
 
 std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
-  const HttpRequest& request = transfer->request;
+  const Request& request = transfer->request;
   if (request.upload != nullptr) {
     std::size_t got = std::fread(buffer, 1, size * count, request.upload);
     transfer->response.uploaded += got;
@@ -134,12 +132,12 @@ int on_progress(void* user, curl_off_t down_total, curl_off_t down, curl_off_t u
 
 } // namespace
 
-std::string HttpResponse::header(const std::string& name) const {
+std::string Response::header(const std::string& name) const {
   auto found = headers.find(name);
   return found == headers.end() ? std::string() : found->second;
 }
 
-HttpSession::HttpSession(std::string context) : m_context(std::move(context)) {
+Session::Session(std::string context) : m_context(std::move(context)) {
   init_curl_once();
   m_handle = curl_easy_init();
   if (m_handle == nullptr) {
@@ -147,11 +145,11 @@ HttpSession::HttpSession(std::string context) : m_context(std::move(context)) {
   }
 }
 
-HttpSession::~HttpSession() {
+Session::~Session() {
   curl_easy_cleanup(m_handle);
 }
 
-HttpResponse HttpSession::perform(const HttpRequest& request) {
+Outcome Session::attempt(const Request& request) {
   Transfer transfer{request, {}, 0, nullptr};
   if (request.upload != nullptr && std::fseek(request.upload, 0, SEEK_SET) != 0) {
     throw Error(fmt::format("{}: {} {}: cannot rewind the upload: {}", m_context, request.method,
@@ -164,7 +162,7 @@ HttpResponse HttpSession::perform(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text);
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_USERAGENT, "xstage");
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, request.protocols.c_str());
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 15L);
   curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
@@ -217,10 +215,18 @@ HttpResponse HttpSession::perform(const HttpRequest& request) {
     std::rethrow_exception(transfer.failure);
   }
   if (result != CURLE_OK && !transfer.response.oversized) {
-    throw Error(fmt::format("{}: {} {} failed: {}", m_context, request.method, url_path(request.url),
-                            error_text[0] != '\0' ? error_text : curl_easy_strerror(result)));
+    return {std::nullopt, error_text[0] != '\0' ? error_text : curl_easy_strerror(result)};
   }
-  return std::move(transfer.response);
+  return {std::move(transfer.response), ""};
+}
+
+Response Session::perform(const Request& request) {
+  Outcome outcome = attempt(request);
+  if (!outcome.response) {
+    throw Error(fmt::format("{}: {} {} failed: {}", m_context, request.method, url_path(request.url),
+                            outcome.failure));
+  }
+  return std::move(*outcome.response);
 }
 
 std::string url_authority(const std::string& url) {
@@ -242,34 +248,4 @@ std::string url_escape(const std::string& text) {
   return result;
 }
 
-Challenge parse_challenge(const std::string& header) {
-  Challenge challenge;
-  std::size_t i = header.find(' ');
-  challenge.scheme = lower(header.substr(0, i));
-  while (i < header.size() && (i = header.find_first_not_of(" ,", i)) != std::string::npos) {
-    std::size_t equals = header.find('=', i);
-    if (equals == std::string::npos) {
-      break;
-    }
-    std::string name = lower(header.substr(i, equals - i));
-    std::string value;
-    i = equals + 1;
-    if (i < header.size() && header[i] == '"') { // quoted: may hold commas and \-escapes
-      for (++i; i < header.size() && header[i] != '"'; ++i) {
-        if (header[i] == '\\' && i + 1 < header.size()) {
-          ++i;
-        }
-        value += header[i];
-      }
-      ++i;
-    } else {
-      std::size_t end = header.find(',', i);
-      value = header.substr(i, end == std::string::npos ? std::string::npos : end - i);
-      i = end;
-    }
-    challenge.params[name] = value;
-  }
-  return challenge;
-}
-
-} // namespace xstage::registry
+} // namespace xstage::http
