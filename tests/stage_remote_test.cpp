@@ -156,6 +156,35 @@ TEST_CASE("a stage whose manifest no longer has its key is refused when pulled",
   CHECK(!empty.find(entry.key));
 }
 
+TEST_CASE("the stage config pushed for an entry keeps its bytes", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-config-bytes");
+  Cache local(dir / "local");
+  const std::string blob = "not a real layer: the registry only checks its digest";
+  const xstage::util::Digest digest = xstage::util::Digest::of(blob);
+  write_file(local.blob_path(digest.str()), blob);
+  const std::string diff_id = "sha256:" + std::string(64, 'd');
+  const std::string key(64, 'b');
+  CacheEntry entry{key,
+                   "app",
+                   1700000000,
+                   json{{"stage", "app"}, {"parents", {{"base", std::string(64, 'a')}}}},
+                   {digest.str(), blob.size(), diff_id, 10240}};
+  registry::Client client = client_for(server, "stages");
+  remote::push_entry(client, local, entry);
+
+  // Registries hold stages under these bytes: a change moves every pushed
+  // stage's manifest digest. The creation time is not among them.
+  auto manifest = client.get_manifest(key, {std::string(xstage::image::k_manifest_type)});
+  REQUIRE(manifest);
+  std::string config_digest = json::parse(manifest->body)["config"]["digest"];
+  CHECK(read_file(local.blob_path(config_digest)) ==
+        R"({"key":")" + key + R"(","layer":{"diff_id":")" + diff_id + R"(","digest":")" + digest.str() +
+            R"(","size":)" + std::to_string(blob.size()) +
+            R"(,"uncompressed_size":10240},"manifest":{"parents":{"base":")" + std::string(64, 'a') +
+            R"("},"stage":"app"},"stage":"app"})");
+}
+
 TEST_CASE("an image pushed twice sends its blobs once and the registry serves its manifest", "[registry]") {
   LocalRegistry server;
   fs::path dir = make_temp_dir("remote-image");
