@@ -64,18 +64,6 @@ std::uint64_t size_of(const fs::path& path) {
   return error ? 0 : size;
 }
 
-nlohmann::json to_json(const CacheEntry& entry) {
-  return {{"key", entry.key},
-          {"stage", entry.stage},
-          {"created", entry.created},
-          {"manifest", entry.manifest},
-          {"layer",
-           {{"digest", entry.layer.digest},
-            {"size", entry.layer.size},
-            {"diff_id", entry.layer.diff_id},
-            {"uncompressed_size", entry.layer.uncompressed_size}}}};
-}
-
 // The entry stored at `path`, or nothing when it is unreadable, malformed or
 // not the entry of `key`: a miss, never an error.
 std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& key) {
@@ -85,32 +73,15 @@ std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& ke
   }
   std::ifstream in(path, std::ios::binary);
   nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  if (!json.is_object() || !json.contains("layer") || !json["layer"].is_object()) {
+  try {
+    CacheEntry entry = entry_from_json(json, path.string());
+    if (entry.key != key) {
+      return std::nullopt;
+    }
+    return entry;
+  } catch (const Error&) {
     return std::nullopt;
   }
-  const nlohmann::json& layer = json["layer"];
-  auto is_string = [](const nlohmann::json& object, const char* field) {
-    return object.contains(field) && object[field].is_string();
-  };
-  auto is_unsigned = [](const nlohmann::json& object, const char* field) {
-    return object.contains(field) && object[field].is_number_unsigned();
-  };
-  if (!is_string(json, "key") || json["key"] != key || !is_string(json, "stage") ||
-      !json.contains("created") || !json["created"].is_number_integer() || !json.contains("manifest") ||
-      !is_string(layer, "digest") || !is_string(layer, "diff_id") || !is_unsigned(layer, "size") ||
-      !is_unsigned(layer, "uncompressed_size")) {
-    return std::nullopt;
-  }
-  CacheEntry entry{key,
-                   json["stage"].get<std::string>(),
-                   json["created"].get<std::int64_t>(),
-                   json["manifest"],
-                   {layer["digest"].get<std::string>(), layer["size"].get<std::uint64_t>(),
-                    layer["diff_id"].get<std::string>(), layer["uncompressed_size"].get<std::uint64_t>()}};
-  if (!util::Digest::try_parse(entry.layer.digest) || !util::Digest::try_parse(entry.layer.diff_id)) {
-    return std::nullopt;
-  }
-  return entry;
 }
 
 // The key an entry file is named after, or "" for anything else (temps).

@@ -10,19 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cache/entry.hpp"
 #include "layer/layer.hpp"
 
 namespace xstage::cache {
-
-// One cached stage build: its key, the manifest that was hashed into the
-// key, and the layer it produced.
-struct CacheEntry {
-  std::string key; // 64 lower-case hex digits
-  std::string stage;
-  std::int64_t created = 0; // unix seconds; informational, and gc's age
-  nlohmann::json manifest;  // the stage's input manifest
-  layer::LayerInfo layer;
-};
 
 // Why restore() or verify() dropped an entry.
 struct Eviction {

@@ -20,20 +20,6 @@ namespace xstage::remote {
 
 namespace {
 
-// No creation time: the same entry gives the same config, and so the same
-// manifest, from whichever machine pushes it.
-std::string config_of(const cache::CacheEntry& entry) {
-  return json{{"key", entry.key},
-              {"stage", entry.stage},
-              {"manifest", entry.manifest},
-              {"layer",
-               {{"digest", entry.layer.digest},
-                {"size", entry.layer.size},
-                {"diff_id", entry.layer.diff_id},
-                {"uncompressed_size", entry.layer.uncompressed_size}}}}
-      .dump();
-}
-
 json descriptor(std::string_view media_type, const std::string& digest, std::uint64_t size) {
   return {{"mediaType", media_type}, {"digest", digest}, {"size", size}};
 }
@@ -54,7 +40,7 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
 
   // The config goes beside the cache's blobs, named by its digest like them;
   // `cache gc` removes it as unreferenced.
-  std::string config = config_of(entry);
+  std::string config = cache::to_json(entry, cache::Created::omitted).dump();
   std::string config_digest = util::Digest::of(config).str();
   fs::path config_file = cache.blob_path(config_digest);
   util::write_file_atomically(config_file, config);
@@ -101,20 +87,16 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
   }
   json config = json::parse(config_text, nullptr, false);
   std::string config_what = fmt::format("the stage config {} for key {}", config_digest, key.substr(0, 12));
-  const json& inputs = field(config, "manifest", config_what);
+  cache::CacheEntry recorded = cache::entry_from_json(config, config_what, cache::Created::omitted);
   // The rule the build keys stages by, so a pulled stage verifies exactly
   // when a local build of the same inputs would have hit it.
-  std::string inputs_key = key::key_of(inputs);
-  if (field(config, "key", config_what) != key || inputs_key != key) {
+  std::string inputs_key = key::key_of(recorded.manifest);
+  if (recorded.key != key || inputs_key != key) {
     throw Error(fmt::format("{} describes another build (its inputs hash to {}); not used", config_what,
                             inputs_key.substr(0, 12)));
   }
-  std::string stage = field(config, "stage", config_what).get<std::string>();
-  const json& recorded = field(config, "layer", config_what);
-  layer::LayerInfo claimed{field(recorded, "digest", config_what).get<std::string>(),
-                           field(recorded, "size", config_what).get<std::uint64_t>(),
-                           field(recorded, "diff_id", config_what).get<std::string>(),
-                           field(recorded, "uncompressed_size", config_what).get<std::uint64_t>()};
+  const std::string& stage = recorded.stage;
+  const layer::LayerInfo& claimed = recorded.layer;
   if (field(layers[0], "digest", what) != claimed.digest || field(layers[0], "size", what) != claimed.size) {
     throw Error(fmt::format("{} names layer {}, its config {}; not used", what,
                             layers[0].value("digest", "?"), claimed.digest));
@@ -122,7 +104,6 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
 
   // The layer: its digest and size are checked while it downloads, then
   // what it unpacks to, before the entry names it.
-  image::digest_hex(claimed.digest, "digest", stage);
   fs::path blob = cache.blob_path(claimed.digest);
   client.fetch_blob(claimed.digest, claimed.size, blob);
   layer::LayerInfo actual = layer::describe_layer(blob);
@@ -133,7 +114,7 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
                             claimed.digest, stage, actual.diff_id, actual.uncompressed_size, claimed.diff_id,
                             claimed.uncompressed_size));
   }
-  return cache.store(key, stage, inputs, blob, actual);
+  return cache.store(key, stage, recorded.manifest, blob, actual);
 }
 
 } // namespace xstage::remote
