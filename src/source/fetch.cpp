@@ -2,19 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <sstream>
 #include <system_error>
-
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
+#include "util/scratch.hpp"
 
 namespace fs = std::filesystem;
 
@@ -69,42 +66,6 @@ std::string command_failure(const process::Invocation& invocation, const process
   return fmt::format("`{}` exited with {}: {}", process::quote_command(invocation.argv), result.exit_code,
                      failure_line(result.output));
 }
-
-// A file or directory named "<prefix>.tmp.XXXXXX" (the AtomicFile temporary
-// pattern, which cache cleaning recognises), made unique by mkstemp/mkdtemp
-// and removed with its content unless released.
-class Scratch {
-public:
-  enum class Kind { file, directory };
-
-  Scratch(const fs::path& prefix, Kind kind) {
-    std::string pattern = prefix.string() + ".tmp.XXXXXX";
-    int fd = -1;
-    if (kind == Kind::file && (fd = ::mkstemp(pattern.data())) >= 0) {
-      ::close(fd);
-    } else if (kind == Kind::directory && ::mkdtemp(pattern.data()) != nullptr) {
-      fd = 0;
-    }
-    if (fd < 0) {
-      throw Error(fmt::format("cannot create {}: {}", pattern, std::strerror(errno)));
-    }
-    m_path = pattern;
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    if (!m_path.empty()) {
-      fs::remove_all(m_path, ignored);
-    }
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
-  const fs::path& path() const { return m_path; }
-  void release() { m_path.clear(); }
-
-private:
-  fs::path m_path;
-};
 
 // One fetch_archive call: the places, in order, and what each said.
 class Fetcher {
@@ -180,7 +141,7 @@ private:
       fs::path file = directory / name;
       if (fs::is_regular_file(file)) {
         report(file.string());
-        Scratch temp(m_options.downloads / m_name, Scratch::Kind::file);
+        util::Scratch temp(m_options.downloads / m_name, util::Scratch::Kind::file);
         std::error_code error;
         fs::copy_file(file, temp.path(), fs::copy_options::overwrite_existing, error);
         if (error) {
@@ -244,7 +205,7 @@ private:
                                 offered.empty() ? std::string("no upstream tarball") : join(offered, ", ")));
       return std::nullopt;
     }
-    Scratch scratch(m_options.downloads / ("debian-" + package), Scratch::Kind::directory);
+    util::Scratch scratch(m_options.downloads / ("debian-" + package), util::Scratch::Kind::directory);
     std::vector<std::string> download = apt;
     download.insert(download.end(), {"source", "--download-only", package});
     process::Invocation fetching{download, scratch.path(), {}, {}};
@@ -284,7 +245,7 @@ private:
   }
 
   std::optional<fs::path> from_url(const std::string& url) {
-    Scratch temp(m_options.downloads / m_name, Scratch::Kind::file);
+    util::Scratch temp(m_options.downloads / m_name, util::Scratch::Kind::file);
     report(url);
     if (auto failure = download(url, temp.path(), m_options.progress)) {
       failed(url, *failure);
@@ -310,7 +271,7 @@ private:
     return m_target;
   }
 
-  fs::path keep(Scratch& temp, const std::string& where) {
+  fs::path keep(util::Scratch& temp, const std::string& where) {
     fs::path kept = keep(temp.path(), where);
     temp.release();
     return kept;

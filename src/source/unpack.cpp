@@ -1,7 +1,5 @@
 #include "source/unpack.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,9 +9,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "util/error.hpp"
+#include "util/scratch.hpp"
 
 namespace fs = std::filesystem;
 
@@ -33,33 +31,6 @@ std::string archive_message(archive* handle) {
   const char* text = archive_error_string(handle);
   return text != nullptr ? text : "unknown error";
 }
-
-// The directory entries are unpacked into: made beside the destination (so
-// the final rename stays on one filesystem), removed unless released.
-class ScratchDir {
-public:
-  explicit ScratchDir(const fs::path& destination) {
-    std::string pattern =
-        (destination.parent_path() / ("." + destination.filename().string() + ".unpack-XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw Error(
-          fmt::format("cannot create a directory beside {}: {}", destination.string(), std::strerror(errno)));
-    }
-    // libarchive's symlink check walks the whole absolute path: it must have no symlinks of its own.
-    m_path = fs::canonical(pattern);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(m_path, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
 
 // Unpacks one archive into a fresh scratch directory, checking each entry.
 class Unpacker {
@@ -228,10 +199,14 @@ void unpack_archive(const fs::path& archive_path, const fs::path& destination) {
                             archive_path.string(), target.string()));
   }
   fs::create_directories(target.parent_path());
-  ScratchDir scratch(target);
-  Unpacker(archive_path, scratch.path()).run();
+  // Beside the target, so the final rename stays on one filesystem.
+  util::Scratch scratch(target.parent_path() / ("." + target.filename().string()),
+                        util::Scratch::Kind::directory);
+  // libarchive's symlink check walks the whole absolute path: it must have no symlinks of its own.
+  const fs::path root = fs::canonical(scratch.path());
+  Unpacker(archive_path, root).run();
 
-  fs::path content = content_root(scratch.path());
+  fs::path content = content_root(root);
   if (fs::exists(target)) {
     fs::remove(target);
   }

@@ -95,16 +95,12 @@ void copy_then_remove(const fs::path& from, const fs::path& to) {
 } // namespace
 
 AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
-  std::string pattern = (directory_of(m_target) / m_target.filename()).string();
-  pattern += k_temp_marker;
-  pattern.append(k_temp_suffix_length, 'X');
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  m_fd = ::mkostemp(buffer.data(), O_CLOEXEC);
+  std::string pattern = temp_pattern(directory_of(m_target) / m_target.filename());
+  m_fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (m_fd < 0) {
     throw Error(fmt::format("cannot create a temporary file for {}: {}", m_target.string(), errno_text()));
   }
-  m_temp = buffer.data();
+  m_temp = pattern;
   if (::fchmod(m_fd, k_file_mode) != 0) {
     int saved = errno;
     ::close(m_fd);
@@ -175,6 +171,13 @@ void move_file_atomically(const fs::path& from, const fs::path& to) {
     return;
   }
   sync_directory(directory_of(to));
+}
+
+std::string temp_pattern(const fs::path& target) {
+  std::string pattern = target.string();
+  pattern += k_temp_marker;
+  pattern.append(k_temp_suffix_length, 'X');
+  return pattern;
 }
 
 bool is_temp_name(std::string_view filename) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace xstage::util {
@@ -53,6 +54,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // different filesystems (EXDEV) it copies through an AtomicFile beside `to`
 // and then removes `from`, so `to` still appears complete or not at all.
 void move_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// The mkstemp pattern of a temporary for `target`: "<target>.tmp.XXXXXX".
+std::string temp_pattern(const std::filesystem::path& target);
 
 // True for the name of an AtomicFile temporary ("<name>.tmp.XXXXXX").
 bool is_temp_name(std::string_view filename);
