@@ -1,4 +1,5 @@
-// AtomicFile: temp-then-rename writes, cleanup of uncommitted temporaries.
+// AtomicFile: temp-then-rename writes, cleanup of uncommitted temporaries,
+// durable moves and links.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -115,4 +116,20 @@ TEST_CASE("only AtomicFile temporaries look like temporaries", "[atomic_file]") 
   CHECK_FALSE(is_temp_name("entry.json"));
   CHECK_FALSE(is_temp_name(".tmp.abcdef"));
   CHECK_FALSE(is_temp_name("entry.tmp.abc"));
+}
+
+TEST_CASE("link_file_atomically makes a second name for the same file", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  write_file(dir / "blob", "layer");
+  REQUIRE(xstage::util::link_file_atomically(dir / "blob", dir / "copy"));
+  CHECK(fs::equivalent(dir / "blob", dir / "copy"));
+  CHECK(read_file(dir / "copy") == "layer");
+}
+
+TEST_CASE("link_file_atomically leaves an existing target alone and says so", "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  write_file(dir / "blob", "layer");
+  write_file(dir / "copy", "older");
+  CHECK_FALSE(xstage::util::link_file_atomically(dir / "blob", dir / "copy"));
+  CHECK(read_file(dir / "copy") == "older");
 }

@@ -2,13 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <system_error>
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,40 +31,24 @@ void copy_blob(const Blob& blob, const fs::path& target) {
 // Puts the blob `source` into the layout as `target`. A hard link costs no
 // space or time; blobs are immutable (written once, atomically), so sharing
 // the inode with the cache is safe. A link appears complete or not at all.
-// Returns true when a new link was made (its directory then needs a sync).
-bool install_blob(const fs::path& source, const fs::path& target, const Blob& expected) {
+void install_blob(const fs::path& source, const fs::path& target, const Blob& expected) {
   struct stat source_stat {};
   struct stat target_stat {};
   if (::stat(target.c_str(), &target_stat) == 0) {
     if (::stat(source.c_str(), &source_stat) == 0 && source_stat.st_dev == target_stat.st_dev &&
         source_stat.st_ino == target_stat.st_ino) {
-      return false;
+      return;
     }
     // Left by an earlier export: keep it if it is intact, else replace it.
     if (static_cast<std::uint64_t>(target_stat.st_size) == expected.size &&
         util::Digest::of_file(target).str() == expected.digest) {
-      return false;
+      return;
     }
-  } else if (::link(source.c_str(), target.c_str()) == 0) {
-    return true;
+  } else if (util::link_file_atomically(source, target)) {
+    return; // durable before index.json, which names it, is written
   }
   // Another filesystem (EXDEV), no hard links there, or a damaged target.
   copy_blob(expected, target);
-  return false;
-}
-
-// AtomicFile syncs the directories it commits into; new hard links need the
-// same so index.json never outlives the blobs it names.
-void sync_directory(const fs::path& directory) {
-  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int result = fd < 0 ? -1 : ::fsync(fd);
-  int saved = errno;
-  if (fd >= 0) {
-    ::close(fd);
-  }
-  if (result != 0) {
-    throw Error(fmt::format("cannot sync directory {}: {}", directory.string(), std::strerror(saved)));
-  }
 }
 
 // Writes a JSON document as a blob named by its digest.
@@ -125,13 +105,9 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
   }
   util::write_file_atomically(dir / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
 
-  bool linked = false;
   for (const Blob& layer : image.layers) {
     std::string hex = digest_hex(layer.digest, "digest", layer.stage);
-    linked = install_blob(layer.file, blobs / hex, layer) || linked;
-  }
-  if (linked) {
-    sync_directory(blobs);
+    install_blob(layer.file, blobs / hex, layer);
   }
   write_json_blob(blobs, image.config_digest, image.config);
   write_json_blob(blobs, image.manifest_digest, image.manifest);
@@ -153,14 +129,10 @@ std::vector<std::string> write_layer_files(const fs::path& dir, const Image& ima
     throw Error(fmt::format("cannot create {}: {}", dir.string(), error.message()));
   }
   std::vector<std::string> names;
-  bool linked = false;
   for (const Blob& layer : image.layers) {
     std::string name = layer.stage + (layer.media_type == k_gzip_layer_type ? ".tar.gz" : ".tar.zst");
-    linked = install_blob(layer.file, dir / name, layer) || linked;
+    install_blob(layer.file, dir / name, layer);
     names.push_back(name);
-  }
-  if (linked) {
-    sync_directory(dir);
   }
   return names;
 }

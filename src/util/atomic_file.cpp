@@ -173,6 +173,14 @@ void move_file_atomically(const fs::path& from, const fs::path& to) {
   sync_directory(directory_of(to));
 }
 
+bool link_file_atomically(const fs::path& from, const fs::path& to) {
+  if (::link(from.c_str(), to.c_str()) != 0) {
+    return false;
+  }
+  sync_directory(directory_of(to));
+  return true;
+}
+
 std::string temp_pattern(const fs::path& target) {
   std::string pattern = target.string();
   pattern += k_temp_marker;

@@ -55,6 +55,13 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // and then removes `from`, so `to` still appears complete or not at all.
 void move_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
 
+// Makes `to` a hard link to the file `from`, then flushes `to`'s directory,
+// so the new name survives a crash as a committed AtomicFile does. Returns
+// false, changing nothing, when the link cannot be made (another filesystem,
+// no hard links there, `to` exists), for the caller to copy instead; throws
+// xstage::Error when the directory cannot be flushed.
+bool link_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
+
 // The mkstemp pattern of a temporary for `target`: "<target>.tmp.XXXXXX".
 std::string temp_pattern(const std::filesystem::path& target);
 
