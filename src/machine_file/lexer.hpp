@@ -1,55 +1,63 @@
 #pragma once
 
-#include <functional>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "machine_file/source_text.hpp"
 #include "machine_file/value.hpp"
 
 namespace xstage::machine_file {
 
-// One file's text split into lines (without line endings), kept so that every
-// error can quote the line it points into.
-struct SourceText {
-  std::string file;
-  std::vector<std::string> lines;
+enum class TokenKind { string, integer, name, boolean, punct, newline, end };
 
-  // Splits `text` on newlines; a trailing carriage return is dropped from
-  // every line, so files with CRLF endings read the same.
-  static SourceText split(std::string_view text, std::string file);
-
-  Location location(int line, int column) const { return Location{file, line, column}; }
-
-  // Throws xstage::Error "FILE:LINE:COL: MESSAGE", the quoted line and a caret.
-  [[noreturn]] void fail(int line, int column, std::string_view message) const;
+struct Token {
+  TokenKind kind = TokenKind::end;
+  std::size_t begin = 0; // offsets into the joined value text
+  std::size_t end = 0;
+  Value value;       // for strings, integers and booleans
+  std::string name;  // for names
+  char punct = '\0'; // for punctuation
 };
 
-// The text of one value as written: the rest of the key line after '=' and
-// any indented continuation lines, each piece with the line and column of its
-// first character, so errors point into the original file.
-struct ValueText {
-  struct Piece {
-    int line = 0;
-    int column = 0;
-    std::string text;
-  };
+// Splits one value of Meson's machine-file language into tokens: single-quoted
+// strings (with \\, \', \n, \t, \r and \xHH escapes), true/false, integers
+// (decimal, 0x, 0o, 0b), names, punctuation and newlines. `#` starts a comment
+// outside strings, and newlines inside brackets or parentheses are skipped,
+// as in Meson's own lexer. The value's pieces are joined with '\n' so that a
+// token's offset maps back to a line and column of the original file.
+class Lexer {
+public:
+  Lexer(const ValueText& text, const SourceText& source);
 
-  std::vector<Piece> pieces;
-  // Just after the '=', where an empty value is reported.
-  int line = 0;
-  int column = 0;
+  // The next token; TokenKind::end, located just past the last real token,
+  // once the text is used up. Lexing on demand keeps errors in source order.
+  // Throws xstage::Error located in the source on a malformed token.
+  Token next_token();
+
+  // Throws xstage::Error for `message` at the joined text's `offset`.
+  [[noreturn]] void fail(std::size_t offset, std::string_view message) const;
+
+  // An empty value has no token to point at, so this points just past the '='.
+  [[noreturn]] void fail_empty() const;
+
+  // How a token reads in an error message: "string 'a'", "']'", "end of value".
+  std::string describe(const Token& token) const;
+
+private:
+  Token lex_token();
+  std::size_t lex_string(std::size_t quote, Token& token);
+  std::size_t lex_integer(std::size_t begin, Token& token);
+  std::string character_at(std::size_t i) const;
+
+  const ValueText& m_value;
+  const SourceText& m_source;
+  std::string m_text;
+  std::vector<std::size_t> m_starts;
+  std::size_t m_pos = 0;
+  std::size_t m_last_end = 0;
+  int m_depth = 0; // open brackets and parentheses
 };
-
-// Resolves a name used in a value; nullptr when the name is not defined.
-using Lookup = std::function<const Value*(const std::string& name)>;
-
-// Tokenizes and evaluates one value expression of Meson's machine-file
-// language: single-quoted strings, true/false, integers, arrays, parentheses,
-// names, `+` (string or array concatenation) and `/` (path join, binding
-// tighter than `+`). `#` starts a comment outside strings. A value continues
-// across lines only inside brackets or parentheses, as in Meson's own lexer.
-// Throws xstage::Error located in `source` on any malformed or ill-typed value.
-Value evaluate(const ValueText& text, const SourceText& source, const Lookup& lookup);
 
 } // namespace xstage::machine_file

@@ -8,7 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "machine_file/lexer.hpp"
+#include "machine_file/parser.hpp"
+#include "machine_file/source_text.hpp"
 #include "util/error.hpp"
 
 namespace xstage::machine_file {
