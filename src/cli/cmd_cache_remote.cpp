@@ -7,7 +7,7 @@
 #include "cli/console_status.hpp"
 #include "cli/registry_connection.hpp"
 #include "cli/stage_pull.hpp"
-#include "remote/stage_remote.hpp"
+#include "remote/stage_sync.hpp"
 #include "util/error.hpp"
 
 namespace xstage::cli {
@@ -30,33 +30,31 @@ CLI::App* add_remote_subcommand(CLI::App* cache, const char* name, const char* d
   return command;
 }
 
+void print_pushed_stage(const remote::StagePush& push) {
+  std::string what;
+  switch (push.result) {
+  case remote::StagePush::Result::sent: what = "sent " + human_size(push.outcome.bytes_sent); break;
+  case remote::StagePush::Result::already_there: what = "already there"; break;
+  case remote::StagePush::Result::not_cached:
+    what = fmt::format("not cached{}; build it first",
+                       push.evicted_reason.empty() ? "" : " (evicted: " + push.evicted_reason + ")");
+    break;
+  }
+  fmt::print("{:<10} {}  {}\n", push.stage, push.key.substr(0, 12), what);
+}
+
 void push(const GlobalOptions& options, const RemoteArguments& args) {
   Project project = load_project(options);
   auto keys = project.keys();
   cache::Cache cache(cache_dir(options));
   auto client = connect_cache_repository(args.registry, args.flags);
-  std::size_t pushed = 0;
-  std::size_t not_cached = 0;
-  remote::PushCounts total;
-  for (const recipe::Recipe* recipe : project.pipeline.closure(args.stages)) {
-    const std::string& key = keys.at(recipe->name).key;
-    // restore() re-hashes the blob: a corrupt local build is never shared.
-    cache::RestoreResult restored = cache.restore(key);
-    if (!restored.entry) {
-      ++not_cached;
-      fmt::print("{:<10} {}  not cached{}; build it first\n", recipe->name, key.substr(0, 12),
-                 restored.evicted_reason.empty() ? "" : " (evicted: " + restored.evicted_reason + ")");
-      continue;
-    }
-    remote::PushOutcome outcome = remote::push_entry(*client, cache, *restored.entry);
-    ++pushed;
-    total.add(outcome);
-    fmt::print("{:<10} {}  {}\n", recipe->name, key.substr(0, 12),
-               outcome.bytes_sent > 0 ? "sent " + human_size(outcome.bytes_sent) : "already there");
-  }
-  fmt::print("pushed {} to {}: {} sent ({}), {} already there{}\n", counted(pushed, "stage"), args.registry,
-             counted(total.blobs_sent, "blob"), human_size(total.bytes_sent), total.blobs_present,
-             not_cached > 0 ? fmt::format("; {} not cached", not_cached) : "");
+  remote::PushSummary summary =
+      remote::push_stages(*client, cache, project.pipeline.closure(args.stages), keys, print_pushed_stage);
+  const remote::PushCounts total = summary.total();
+  const std::size_t not_cached = summary.count(remote::StagePush::Result::not_cached);
+  fmt::print("pushed {} to {}: {} sent ({}), {} already there{}\n", counted(summary.pushed(), "stage"),
+             args.registry, counted(total.blobs_sent, "blob"), human_size(total.bytes_sent),
+             total.blobs_present, not_cached > 0 ? fmt::format("; {} not cached", not_cached) : "");
 }
 
 void pull(const GlobalOptions& options, const RemoteArguments& args) {
@@ -66,9 +64,9 @@ void pull(const GlobalOptions& options, const RemoteArguments& args) {
   auto client = connect_cache_repository(args.registry, args.flags);
   PullSummary summary = pull_missing(*client, cache, project.pipeline.closure(args.stages), keys);
   fmt::print("{}\n", describe(summary, args.registry));
-  if (summary.failed > 0) {
-    throw Error(fmt::format("{} in {} failed verification (not used)", counted(summary.failed, "stage"),
-                            args.registry));
+  if (std::size_t refused = summary.count(remote::StagePull::Result::refused); refused > 0) {
+    throw Error(
+        fmt::format("{} in {} failed verification (not used)", counted(refused, "stage"), args.registry));
   }
 }
 

@@ -5,46 +5,42 @@
 #include <fmt/format.h>
 
 #include "cli/console_status.hpp"
-#include "remote/stage_remote.hpp"
-#include "util/error.hpp"
 
 namespace xstage::cli {
+
+namespace {
+
+void print_pulled_stage(const remote::StagePull& pull) {
+  using Result = remote::StagePull::Result;
+  switch (pull.result) {
+  case Result::local: break;
+  case Result::missing:
+    fmt::print("{:<10} {}  not in the registry\n", pull.stage, pull.key.substr(0, 12));
+    break;
+  case Result::pulled:
+    fmt::print("{:<10} {}  pulled {}\n", pull.stage, pull.key.substr(0, 12), human_size(pull.bytes));
+    break;
+  case Result::refused:
+    std::fflush(stdout);
+    fmt::print(stderr, "xstage: warning: stage '{}' not pulled: {}\n", pull.stage, pull.refused_reason);
+    break;
+  }
+}
+
+} // namespace
 
 PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
                          const std::vector<const recipe::Recipe*>& stages,
                          const std::map<std::string, key::StageKey>& keys) {
-  PullSummary summary;
-  for (const recipe::Recipe* recipe : stages) {
-    const std::string& key = keys.at(recipe->name).key;
-    if (cache.find(key)) {
-      ++summary.local;
-      continue;
-    }
-    const std::uint64_t before = client.bytes_received();
-    try {
-      std::optional<cache::CacheEntry> entry = remote::pull_entry(client, cache, key);
-      if (!entry) {
-        ++summary.missing;
-        fmt::print("{:<10} {}  not in the registry\n", recipe->name, key.substr(0, 12));
-        continue;
-      }
-      std::uint64_t bytes = client.bytes_received() - before;
-      ++summary.pulled;
-      summary.bytes += bytes;
-      fmt::print("{:<10} {}  pulled {}\n", recipe->name, key.substr(0, 12), human_size(bytes));
-    } catch (const Error& error) {
-      ++summary.failed;
-      std::fflush(stdout);
-      fmt::print(stderr, "xstage: warning: stage '{}' not pulled: {}\n", recipe->name, error.what());
-    }
-  }
-  return summary;
+  return remote::pull_missing_stages(client, cache, stages, keys, print_pulled_stage);
 }
 
 std::string describe(const PullSummary& summary, const std::string& registry) {
+  using Result = remote::StagePull::Result;
   return fmt::format("pulled {} ({}) from {}; {} already cached, {} not in the registry, {} refused",
-                     counted(summary.pulled, "stage"), human_size(summary.bytes), registry, summary.local,
-                     summary.missing, summary.failed);
+                     counted(summary.count(Result::pulled), "stage"), human_size(summary.bytes()), registry,
+                     summary.count(Result::local), summary.count(Result::missing),
+                     summary.count(Result::refused));
 }
 
 } // namespace xstage::cli

@@ -8,21 +8,15 @@
 #include "key/stage_key.hpp"
 #include "recipe/recipe.hpp"
 #include "registry/client.hpp"
+#include "remote/stage_sync.hpp"
 
 namespace xstage::cli {
 
-struct PullSummary {
-  std::size_t pulled = 0;
-  std::size_t local = 0;   // already in the local cache
-  std::size_t missing = 0; // not in the registry either
-  std::size_t failed = 0;  // in the registry but refused (corrupt, mismatched)
-  std::uint64_t bytes = 0; // blob bytes of the stages pulled
-};
+// What `build --registry` and `cache pull` print their summary line from.
+using remote::PullSummary;
 
-// Pulls every stage of `stages` whose key is not in `cache` from the
-// registry, printing one line per stage. A stage the registry has but that
-// fails verification is reported and left out (the cache is unchanged for
-// it), so a caller may still build it.
+// remote::pull_missing_stages(), printing one line per stage as it is
+// pulled, not in the registry or refused (a warning on stderr).
 PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
                          const std::vector<const recipe::Recipe*>& stages,
                          const std::map<std::string, key::StageKey>& keys);

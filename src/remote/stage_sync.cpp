@@ -1,0 +1,124 @@
+#include "remote/stage_sync.hpp"
+
+#include <algorithm>
+
+#include "util/error.hpp"
+
+namespace xstage::remote {
+
+namespace {
+
+template <typename StageResult>
+std::size_t count_results(const std::vector<StageResult>& stages, typename StageResult::Result result) {
+  return static_cast<std::size_t>(std::count_if(
+      stages.begin(), stages.end(), [&](const StageResult& stage) { return stage.result == result; }));
+}
+
+StagePush push_stage(registry::Client& client, cache::Cache& cache, const std::string& stage,
+                     const std::map<std::string, key::StageKey>& keys) {
+  StagePush push;
+  push.stage = stage;
+  push.key = keys.at(stage).key;
+  // restore() re-hashes the blob: a corrupt local build is never shared.
+  cache::RestoreResult restored = cache.restore(push.key);
+  if (!restored.entry) {
+    push.result = StagePush::Result::not_cached;
+    push.evicted_reason = restored.evicted_reason;
+    return push;
+  }
+  push.outcome = push_entry(client, cache, *restored.entry);
+  push.result = push.outcome.bytes_sent > 0 ? StagePush::Result::sent : StagePush::Result::already_there;
+  return push;
+}
+
+StagePull pull_stage(registry::Client& client, cache::Cache& cache, const std::string& stage,
+                     const std::map<std::string, key::StageKey>& keys) {
+  StagePull pull;
+  pull.stage = stage;
+  pull.key = keys.at(stage).key;
+  if (cache.find(pull.key)) {
+    pull.result = StagePull::Result::local;
+    return pull;
+  }
+  const std::uint64_t before = client.bytes_received();
+  try {
+    if (!pull_entry(client, cache, pull.key)) {
+      pull.result = StagePull::Result::missing;
+      return pull;
+    }
+  } catch (const Error& error) {
+    // Reported, not thrown: the caller may build this stage, and the others
+    // are still worth pulling.
+    pull.result = StagePull::Result::refused;
+    pull.refused_reason = error.what();
+    return pull;
+  }
+  pull.result = StagePull::Result::pulled;
+  pull.bytes = client.bytes_received() - before;
+  return pull;
+}
+
+// Runs `sync_stage` on each stage in order, passing each result to
+// `on_stage` (when set) as soon as it is known, so a caller can show
+// progress.
+template <typename StageResult, typename SyncStage>
+std::vector<StageResult> sync_each(const std::vector<const recipe::Recipe*>& stages,
+                                   const std::function<void(const StageResult&)>& on_stage,
+                                   SyncStage sync_stage) {
+  std::vector<StageResult> results;
+  for (const recipe::Recipe* recipe : stages) {
+    results.push_back(sync_stage(recipe->name));
+    if (on_stage) {
+      on_stage(results.back());
+    }
+  }
+  return results;
+}
+
+} // namespace
+
+std::size_t PushSummary::count(StagePush::Result result) const {
+  return count_results(stages, result);
+}
+
+PushCounts PushSummary::total() const {
+  PushCounts total;
+  for (const StagePush& push : stages) {
+    total.add(push.outcome);
+  }
+  return total;
+}
+
+std::size_t PushSummary::pushed() const {
+  return count(StagePush::Result::sent) + count(StagePush::Result::already_there);
+}
+
+PushSummary push_stages(registry::Client& client, cache::Cache& cache,
+                        const std::vector<const recipe::Recipe*>& stages,
+                        const std::map<std::string, key::StageKey>& keys,
+                        const std::function<void(const StagePush&)>& on_stage) {
+  return {sync_each(stages, on_stage,
+                    [&](const std::string& stage) { return push_stage(client, cache, stage, keys); })};
+}
+
+std::size_t PullSummary::count(StagePull::Result result) const {
+  return count_results(stages, result);
+}
+
+std::uint64_t PullSummary::bytes() const {
+  std::uint64_t bytes = 0;
+  for (const StagePull& pull : stages) {
+    bytes += pull.bytes;
+  }
+  return bytes;
+}
+
+PullSummary pull_missing_stages(registry::Client& client, cache::Cache& cache,
+                                const std::vector<const recipe::Recipe*>& stages,
+                                const std::map<std::string, key::StageKey>& keys,
+                                const std::function<void(const StagePull&)>& on_stage) {
+  return {sync_each(stages, on_stage,
+                    [&](const std::string& stage) { return pull_stage(client, cache, stage, keys); })};
+}
+
+} // namespace xstage::remote
