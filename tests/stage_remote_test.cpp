@@ -204,3 +204,16 @@ TEST_CASE("an image pushed twice sends its blobs once and the registry serves it
   CHECK(served->body == image.manifest);
   CHECK(served->digest == image.manifest_digest);
 }
+
+TEST_CASE("an image is pushed to the tag its reference names, latest by default", "[registry]") {
+  remote::ImagePushTarget tagged = remote::image_push_target("127.0.0.1:5000/team/demo:v1");
+  CHECK(tagged.repository == "127.0.0.1:5000/team/demo");
+  CHECK(tagged.tag == "v1");
+  CHECK(remote::image_push_target("127.0.0.1:5000/demo").tag == "latest");
+}
+
+TEST_CASE("an image push to a digest is refused: the digest is the manifest's", "[registry]") {
+  std::string reference = "127.0.0.1:5000/demo@sha256:" + std::string(64, 'a');
+  CHECK_THROWS_WITH(remote::image_push_target(reference),
+                    "--push '" + reference + "': push to a tag, not a digest (the digest is the manifest's)");
+}

@@ -1,6 +1,8 @@
 // xstage image [STAGE]: a thin runtime image of a stage (its layer over its
 // [image] runtime stages' layers), as an OCI layout, a docker archive or a
 // registry push.
+#include <optional>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -9,8 +11,8 @@
 #include "cli/console_status.hpp"
 #include "cli/registry_connection.hpp"
 #include "image/docker_archive.hpp"
+#include "image/image_plan.hpp"
 #include "image/oci_layout.hpp"
-#include "image/runtime_check.hpp"
 #include "remote/image_push.hpp"
 #include "util/error.hpp"
 
@@ -33,80 +35,17 @@ struct ImageArguments {
   std::vector<std::string> sources;
 };
 
-// The stage to make an image of: the one asked for, or the pipeline's only
-// stage with an [image] section.
-const recipe::Recipe& image_stage(const recipe::Pipeline& pipeline, const std::string& requested) {
-  if (!requested.empty()) {
-    const recipe::Recipe& recipe = pipeline.stage(requested);
-    if (!recipe.image) {
-      throw Error(fmt::format("stage '{}' has no [image] section in {}; it says what the image runs",
-                              recipe.name, recipe.file.string()));
-    }
-    return recipe;
-  }
-  std::vector<const recipe::Recipe*> with_image;
-  for (const recipe::Recipe& recipe : pipeline.stages()) {
-    if (recipe.image) {
-      with_image.push_back(&recipe);
-    }
-  }
-  if (with_image.size() == 1) {
-    return *with_image.front();
-  }
-  if (with_image.empty()) {
-    throw Error(
-        fmt::format("pipeline '{}' declares no image: add an [image] section (entrypoint, runtime) to "
-                    "the recipe of the stage to ship",
-                    pipeline.name()));
-  }
-  std::vector<std::string> names;
-  for (const recipe::Recipe* recipe : with_image) {
-    names.push_back(recipe->name);
-  }
-  throw Error(fmt::format("pipeline '{}' has several images ({}); name the stage: xstage image STAGE",
-                          pipeline.name(), fmt::join(names, ", ")));
-}
-
-image::ImageLayer cached_layer(const BuildSession& session, const std::string& stage) {
-  const std::string& key = session.keys.at(stage).key;
-  std::optional<cache::CacheEntry> entry = session.cache->find(key);
-  if (!entry) {
-    throw Error(
-        fmt::format("stage '{}' ({}) is not in the cache after building it", stage, key.substr(0, 12)));
-  }
-  return {entry->layer, session.cache->blob_path(entry->layer.digest), stage};
-}
-
-// The runtime image must not drag the build sysroot along; say how it
-// compares with the layers the stage was built against.
-void report_sizes(const BuildSession& session, const recipe::Recipe& stage, const image::Image& image,
-                  std::string_view compression) {
-  std::uint64_t sysroot = 0;
-  std::vector<std::string> ancestors;
-  for (const recipe::Recipe* recipe : session.project.pipeline.closure({stage.name})) {
-    if (recipe->name != stage.name) {
-      sysroot += cached_layer(session, recipe->name).info.size;
-      ancestors.push_back(recipe->name);
-    }
-  }
+void print_sizes(const recipe::Recipe& stage, const image::Image& image,
+                 const image::SysrootComparison& sysroot, std::string_view compression) {
   fmt::print("image size {} ({} layers)", human_size(image.total_size()), compression);
-  if (sysroot > 0) {
-    fmt::print("; {} was built against {} of layers ({}): {:.0f}%", stage.name, human_size(sysroot),
-               fmt::join(ancestors, ", "),
-               100.0 * static_cast<double>(image.total_size()) / static_cast<double>(sysroot));
+  if (sysroot.sysroot_size > 0) {
+    fmt::print("; {} was built against {} of layers ({}): {:.0f}%", stage.name,
+               human_size(sysroot.sysroot_size), fmt::join(sysroot.ancestors, ", "), sysroot.image_percent);
   }
   fmt::print("\n");
 }
 
-void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::Recipe& stage) {
-  image::RuntimeReport report = image::check_runtime_closure(layers, stage.image->dlopen);
-  if (!report.problems.empty()) {
-    std::vector<std::string> runtime = stage.image->runtime;
-    throw Error(
-        fmt::format("the image of stage '{}' cannot start its programs:\n  {}\nadd the Debian packages "
-                    "that ship them to the runtime stage ({}), or link them into '{}'",
-                    stage.name, fmt::join(report.problems, "\n  "), fmt::join(runtime, ", "), stage.name));
-  }
+void print_runtime_check(const recipe::Recipe& stage, const image::RuntimeReport& report) {
   std::string loaded =
       stage.image->dlopen.empty() ? "" : fmt::format(" and {} it loads at run time", report.loaded);
   std::size_t starts = report.programs + report.loaded;
@@ -117,17 +56,11 @@ void check_runtime(const std::vector<image::ImageLayer>& layers, const recipe::R
 
 void push(const std::string& reference, const RegistryFlags& flags, const image::Image& image,
           std::string_view compression) {
-  registry::Reference parsed = registry::parse_reference(reference);
-  if (!parsed.digest.empty()) {
-    throw Error(
-        fmt::format("--push '{}': push to a tag, not a digest (the digest is the manifest's)", reference));
-  }
-  std::string tag = parsed.tag.empty() ? "latest" : parsed.tag;
+  remote::ImagePushTarget target = remote::image_push_target(reference);
   auto client = connect(reference, flags);
-  remote::PushCounts outcome = remote::push_image(*client, tag, image, cache_home() / "staging");
-  fmt::print("pushed {}:{} ({} layers): {} sent ({}), {}{} already there; manifest {}\n",
-             parsed.host + "/" + parsed.repository, tag, compression, counted(outcome.blobs_sent, "blob"),
-             human_size(outcome.bytes_sent),
+  remote::PushCounts outcome = remote::push_image(*client, target.tag, image, cache_home() / "staging");
+  fmt::print("pushed {}:{} ({} layers): {} sent ({}), {}{} already there; manifest {}\n", target.repository,
+             target.tag, compression, counted(outcome.blobs_sent, "blob"), human_size(outcome.bytes_sent),
              flags.mount_from.empty()
                  ? ""
                  : fmt::format("{} mounted from {}, ", outcome.blobs_mounted, flags.mount_from),
@@ -174,46 +107,43 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
       mount_repository(args->push, args->registry); // before building: a bad flag fails at once
     }
     BuildSession session(options, args->jobs, args->sources);
-    const recipe::Recipe& stage = image_stage(session.project.pipeline, args->stage);
-    std::vector<std::string> stages = stage.image->runtime;
-    stages.push_back(stage.name);
-    session.build_and_report(stages);
+    const recipe::Pipeline& pipeline = session.project.pipeline;
+    image::ImagePlan plan = image::plan_image(pipeline, args->stage);
+    const recipe::Recipe& stage = *plan.stage;
+    session.build_and_report(plan.stages);
 
-    std::vector<image::ImageLayer> layers;
-    for (const std::string& name : stages) {
-      layers.push_back(cached_layer(session, name));
-    }
-    fmt::print("image of {}: layers {}\n", stage.name, fmt::join(stages, ", "));
-    check_runtime(layers, stage);
-    image::ImageConfig config{stage.image->entrypoint, stage.image->env, stage.image->working_dir, {}};
+    std::vector<image::ImageLayer> layers = image::cached_layers(*session.cache, session.keys, plan.stages);
+    fmt::print("image of {}: layers {}\n", stage.name, fmt::join(plan.stages, ", "));
+    print_runtime_check(stage, image::check_image_runtime(plan, layers));
     fs::path transcodes = session.cache->transcoded_dir();
     auto compression = args->compression == "gzip" ? image::Compression::gzip : image::Compression::zstd;
 
-    image::Image chosen = image::assemble_image(layers, config, compression, transcodes);
-    report_sizes(session, stage, chosen, args->compression);
+    image::Image chosen = image::assemble_image(layers, plan.config, compression, transcodes);
+    print_sizes(stage, chosen,
+                image::compare_with_sysroot(pipeline, plan, *session.cache, session.keys, chosen),
+                args->compression);
     if (!args->oci.empty()) {
       image::write_oci_layout(args->oci, args->tag, chosen);
       fmt::print("wrote OCI layout {} (tag {}, {} layers, {} transcoded), manifest {}\n", args->oci,
                  args->tag, args->compression, chosen.layers_transcoded, chosen.manifest_digest);
     }
-    // Docker engines before 23 read gzip layers only.
-    image::Image gzip =
-        compression == image::Compression::gzip || (args->docker_archive.empty() && args->context.empty())
-            ? chosen
-            : image::assemble_image(layers, config, image::Compression::gzip, transcodes);
+    std::optional<image::Image> gzip;
+    if (!args->docker_archive.empty() || !args->context.empty()) {
+      gzip = image::gzip_variant(chosen, compression, layers, plan.config, transcodes);
+    }
     if (!args->docker_archive.empty()) {
-      std::string name = fmt::format("xstage/{}:{}", session.project.pipeline.name(), args->tag);
-      image::write_docker_archive(args->docker_archive, name, gzip);
+      std::string name = image::docker_archive_name(pipeline, args->tag);
+      image::write_docker_archive(args->docker_archive, name, *gzip);
       fmt::print("wrote docker archive {} ({}, gzip layers, {}), manifest {}\n", args->docker_archive, name,
-                 human_size(fs::file_size(args->docker_archive)), gzip.manifest_digest);
+                 human_size(fs::file_size(args->docker_archive)), gzip->manifest_digest);
     }
     if (!args->push.empty()) {
       push(args->push, args->registry, chosen, args->compression);
     }
     if (!args->context.empty()) {
-      std::vector<std::string> files = image::write_layer_files(args->context, gzip);
+      std::vector<std::string> files = image::write_layer_files(args->context, *gzip);
       fmt::print("wrote build context {} ({}) for docker/{}.Dockerfile\n", args->context,
-                 fmt::join(files, ", "), session.project.pipeline.name());
+                 fmt::join(files, ", "), pipeline.name());
     }
   });
 }

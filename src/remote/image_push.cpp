@@ -1,10 +1,23 @@
 #include "remote/image_push.hpp"
 
+#include <fmt/format.h>
+
+#include "registry/reference.hpp"
 #include "util/atomic_file.hpp"
+#include "util/error.hpp"
 
 namespace fs = std::filesystem;
 
 namespace xstage::remote {
+
+ImagePushTarget image_push_target(const std::string& reference) {
+  registry::Reference parsed = registry::parse_reference(reference);
+  if (!parsed.digest.empty()) {
+    throw Error(
+        fmt::format("--push '{}': push to a tag, not a digest (the digest is the manifest's)", reference));
+  }
+  return {parsed.host + "/" + parsed.repository, parsed.tag.empty() ? "latest" : parsed.tag};
+}
 
 PushCounts push_image(registry::Client& client, const std::string& tag, const image::Image& image,
                       const fs::path& staging) {

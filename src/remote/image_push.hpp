@@ -10,6 +10,17 @@
 
 namespace xstage::remote {
 
+// Where an image push goes: the repository and tag a reference names.
+struct ImagePushTarget {
+  std::string repository; // HOST/REPO
+  std::string tag;        // "latest" when the reference names none
+};
+
+// The target of pushing an image to `reference` (HOST/REPO[:TAG]). Throws
+// xstage::Error for a reference parse_reference() refuses, and for one by
+// digest: the digest of what is pushed is its manifest's.
+ImagePushTarget image_push_target(const std::string& reference);
+
 // Pushes `image` to the client's repository as `tag`: layers and config
 // (blobs the registry has are not sent again, and are mounted when the
 // client has a repository to mount from), then the manifest. The
