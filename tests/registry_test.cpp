@@ -161,6 +161,19 @@ TEST_CASE("a bad repository, tag, digest or host is named", "[registry]") {
                                      "registry host[:port]");
 }
 
+TEST_CASE("a push mounts blobs from a repository of the registry pushed to", "[registry]") {
+  CHECK(mount_repository("127.0.0.1:5000/demo:v1", "127.0.0.1:5000/team/cache") == "team/cache");
+}
+
+TEST_CASE("a mount from another registry, or from a tagged image, is refused", "[registry]") {
+  for (const std::string from : {"127.0.0.2:5000/cache", "127.0.0.1:5000/cache:v1"}) {
+    CHECK(error_of([&] { mount_repository("127.0.0.1:5000/demo:v1", from); }) ==
+          "--mount-from '" + from +
+              "' must be a repository (HOST/REPO, no tag) on the registry pushed to (127.0.0.1:5000): blobs "
+              "mount only within one registry");
+  }
+}
+
 TEST_CASE("loopback hosts are localhost, 127.0.0.0/8 and ::1, with or without a port", "[registry]") {
   for (const char* host : {"localhost", "localhost:5000", "127.0.0.1", "127.0.0.1:5000", "127.1.2.3:80",
                            "[::1]", "[::1]:5000", "::1"}) {

@@ -151,3 +151,10 @@ TEST_CASE("pull_missing_stages counts pulled, local, missing and refused stages"
   CHECK(!here.find(corrupt.key));
   CHECK(!fs::exists(here.blob_path(corrupt.layer.digest)));
 }
+
+TEST_CASE("a stage cache is a repository: a tag or digest is refused, naming the repository", "[registry]") {
+  CHECK_NOTHROW(remote::check_cache_repository("127.0.0.1:5000/team/cache"));
+  CHECK_THROWS_WITH(remote::check_cache_repository("127.0.0.1:5000/team/cache:v1"),
+                    "--registry '127.0.0.1:5000/team/cache:v1' names an image; name the repository only "
+                    "(127.0.0.1:5000/team/cache): stage keys are its tags");
+}

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli/console_status.hpp"
-#include "util/error.hpp"
+#include "remote/stage_sync.hpp"
 
 namespace xstage::cli {
 
@@ -16,17 +16,7 @@ void add_insecure_flag(CLI::App* command, RegistryFlags& flags) {
 }
 
 std::string mount_repository(const std::string& reference, const RegistryFlags& flags) {
-  if (flags.mount_from.empty()) {
-    return "";
-  }
-  registry::Reference to = registry::parse_reference(reference);
-  registry::Reference from = registry::parse_reference(flags.mount_from);
-  if (from.host != to.host || !from.tag.empty() || !from.digest.empty()) {
-    throw Error(fmt::format("--mount-from '{}' must be a repository (HOST/REPO, no tag) on the registry "
-                            "pushed to ({}): blobs mount only within one registry",
-                            flags.mount_from, to.host));
-  }
-  return from.repository;
+  return flags.mount_from.empty() ? "" : registry::mount_repository(reference, flags.mount_from);
 }
 
 std::unique_ptr<registry::Client> connect(const std::string& reference, const RegistryFlags& flags) {
@@ -50,13 +40,7 @@ std::unique_ptr<registry::Client> connect(const std::string& reference, const Re
 
 std::unique_ptr<registry::Client> connect_cache_repository(const std::string& repository,
                                                            const RegistryFlags& flags) {
-  registry::Reference reference = registry::parse_reference(repository);
-  if (!reference.tag.empty() || !reference.digest.empty()) {
-    throw Error(
-        fmt::format("--registry '{}' names an image; name the repository only ({}/{}): stage keys are "
-                    "its tags",
-                    repository, reference.host, reference.repository));
-  }
+  remote::check_cache_repository(repository);
   return connect(repository, flags);
 }
 

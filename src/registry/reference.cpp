@@ -176,6 +176,17 @@ Reference parse_reference(std::string_view text) {
   return reference;
 }
 
+std::string mount_repository(std::string_view push_to, std::string_view mount_from) {
+  Reference to = parse_reference(push_to);
+  Reference from = parse_reference(mount_from);
+  if (from.host != to.host || !from.tag.empty() || !from.digest.empty()) {
+    throw Error(fmt::format("--mount-from '{}' must be a repository (HOST/REPO, no tag) on the registry "
+                            "pushed to ({}): blobs mount only within one registry",
+                            mount_from, to.host));
+  }
+  return from.repository;
+}
+
 bool is_loopback(std::string_view host) {
   std::string name(host);
   if (!name.empty() && name[0] == '[') {

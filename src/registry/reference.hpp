@@ -25,6 +25,12 @@ struct Reference {
 // text and what is wrong with it.
 Reference parse_reference(std::string_view text);
 
+// The repository a push to `push_to` may mount blobs from: the one
+// `mount_from` (--mount-from) names, which must be a repository (HOST/REPO,
+// no tag or digest) on the registry pushed to, since blobs mount only within
+// one registry. Throws xstage::Error naming both otherwise.
+std::string mount_repository(std::string_view push_to, std::string_view mount_from);
+
 // True for hosts that never leave the machine: "localhost", 127.0.0.0/8 and
 // "[::1]" (or "::1"), each with or without a port. Only these may be spoken
 // to over plain http without --insecure.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "util/error.hpp"
 
 namespace xstage::remote {
@@ -76,6 +78,16 @@ std::vector<StageResult> sync_each(const std::vector<const recipe::Recipe*>& sta
 }
 
 } // namespace
+
+void check_cache_repository(std::string_view text) {
+  registry::Reference reference = registry::parse_reference(text);
+  if (!reference.tag.empty() || !reference.digest.empty()) {
+    throw Error(
+        fmt::format("--registry '{}' names an image; name the repository only ({}/{}): stage keys are "
+                    "its tags",
+                    text, reference.host, reference.repository));
+  }
+}
 
 std::size_t PushSummary::count(StagePush::Result result) const {
   return count_results(stages, result);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cache/cache.hpp"
@@ -15,6 +16,12 @@
 #include "remote/stage_remote.hpp"
 
 namespace xstage::remote {
+
+// Checks that `text` (--registry) names a stage cache repository: HOST/REPO,
+// whose tags are the stage keys. Throws xstage::Error for a reference
+// parse_reference() refuses, and for one with a tag or digest, naming the
+// repository meant.
+void check_cache_repository(std::string_view text);
 
 // What pushing one stage did.
 struct StagePush {
