@@ -2,9 +2,8 @@
 // build of that stage, one changed input per line.
 #include <fmt/format.h>
 
-#include "cache/cache.hpp"
+#include "cache/explain.hpp"
 #include "cli/commands.hpp"
-#include "key/explain.hpp"
 
 namespace xstage::cli {
 
@@ -19,19 +18,21 @@ void add_explain_command(CLI::App& app, const GlobalOptions& options) {
     auto keys = project.keys();
     const key::StageKey& now = keys.at(*stage);
     cache::Cache cache(cache_dir(options));
-    if (cache.find(now.key)) {
+    cache::KeyExplanation explained = cache::explain_key(cache, *stage, now.key, now.manifest);
+    switch (explained.state) {
+    case cache::KeyExplanation::State::cached:
       fmt::print("{}: cached as {}; nothing to rebuild\n", *stage, now.key.substr(0, 12));
-      return;
-    }
-    auto previous = cache.newest_for_stage(*stage, now.key);
-    if (!previous) {
+      break;
+    case cache::KeyExplanation::State::never_built:
       fmt::print("{}: never built into this cache; key {}\n", *stage, now.key.substr(0, 12));
-      return;
-    }
-    fmt::print("{}: {} -> {} (not cached); compared with the newest cached build:\n", *stage,
-               previous->key.substr(0, 12), now.key.substr(0, 12));
-    for (const std::string& change : key::explain_changes(previous->manifest, now.manifest)) {
-      fmt::print("  {}\n", change);
+      break;
+    case cache::KeyExplanation::State::changed:
+      fmt::print("{}: {} -> {} (not cached); compared with the newest cached build:\n", *stage,
+                 explained.previous_key.substr(0, 12), now.key.substr(0, 12));
+      for (const std::string& change : explained.changes) {
+        fmt::print("  {}\n", change);
+      }
+      break;
     }
   });
 }
