@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cache/cache.hpp"
-#include "key/hash.hpp"
+#include "key/stage_key.hpp"
 #include "layer/layer.hpp"
 #include "local_registry.hpp"
 #include "recipe/recipe.hpp"
@@ -40,7 +40,7 @@ struct Stages {
                                                  name + "']\n",
                                              "recipes/t/" + name + ".ini"));
       json inputs = {{"stage", name}, {"recipe", {{"builder", "debian"}}}};
-      keys[name] = {key::sha256_hex(inputs.dump()), inputs};
+      keys[name] = {key::key_of(inputs), inputs};
     }
   }
 
