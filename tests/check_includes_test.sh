@@ -44,8 +44,8 @@ echo '#include "util/error.hpp"' >"$scratch/unlisted/src/extra/extra.cpp"
 expect_refusal unlisted "src/extra: folder 'extra' has no row in ARCHITECTURE.md's table of folders"
 
 copy_tree loose
-sed -i 's/^\(| `src\/cache\/` .*\)| layer, util |$/\1| layer, registry, util |/' "$scratch/loose/ARCHITECTURE.md"
-expect_refusal loose "ARCHITECTURE.md: 'cache' may include 'registry', but nothing in src/cache does; remove it from the row"
+sed -i 's/^\(| `src\/process\/` .*\)| util |$/\1| registry, util |/' "$scratch/loose/ARCHITECTURE.md"
+expect_refusal loose "ARCHITECTURE.md: 'process' may include 'registry', but nothing in src/process does; remove it from the row"
 
 copy_tree cycle
 sed -i 's/^\(| `src\/layer\/` .*\)| util |$/\1| cache, util |/' "$scratch/cycle/ARCHITECTURE.md"
