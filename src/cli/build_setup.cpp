@@ -3,11 +3,13 @@
 #include <chrono>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "cli/console_status.hpp"
+#include "orchestrator/build_options.hpp"
 #include "util/error.hpp"
 
 namespace xstage::cli {
@@ -34,31 +36,16 @@ void print_tail(const std::filesystem::path& log, std::size_t count) {
   fmt::print(stderr, "---\n");
 }
 
-// VERSION_CODENAME of /etc/os-release: the suite a debian_source without
-// debian_suite is read from. bookworm when the file does not say.
-std::string machine_codename() {
-  std::ifstream release("/etc/os-release");
-  for (std::string line; std::getline(release, line);) {
-    if (line.rfind("VERSION_CODENAME=", 0) == 0 && line.size() > 17) {
-      return line.substr(17);
-    }
-  }
-  return "bookworm";
-}
-
 } // namespace
 
 BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs)
     : project(load_project(global)), keys(project.keys()),
       cache(std::make_unique<cache::Cache>(cache_dir(global))) {
-  options.project_root = project.root;
-  options.work_root = cache_home() / "work";
-  options.jobs = jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.fetch.downloads = cache_home() / "downloads";
-  for (const std::string& dir : source_dirs) {
-    options.fetch.mirror_dirs.push_back(std::filesystem::absolute(dir));
-  }
-  options.fetch.default_debian_suite = machine_codename();
+  std::ifstream os_release("/etc/os-release");
+  orchestrator::MachineFacts machine{cache_home(), std::filesystem::current_path(),
+                                     std::thread::hardware_concurrency(),
+                                     std::string(std::istreambuf_iterator<char>(os_release), {})};
+  options = orchestrator::build_options(project.root, machine, jobs, source_dirs);
   if (auto mirror = source::debian_mirror()) {
     debian = std::make_unique<source::DebianArchive>(cache_home() / "apt", *mirror, runner);
     options.fetch.debian_apt = [this](const std::string& suite, bool refresh) {

@@ -42,5 +42,10 @@ after=$("$xstage" key qtbase --root "$source_root" --pipeline openterface -D qt_
 default=$("$xstage" --root "$source_root" --pipeline openterface key qtbase)
 [ "$before" = "$after" ] && [ "$before" != "$default" ] || { echo "FAIL: options after the subcommand"; exit 1; }
 echo "ok: xstage key qtbase --pipeline openterface -D qt_version=6.4.2 ($after)"
+# `build` reads --pipeline on either side (the unknown name shows it was read).
+expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope); pipelines: demo, openterface" \
+    build --pipeline nope
+expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope); pipelines: demo, openterface" \
+    --pipeline nope build
 "$xstage" --version | grep -qx 'xstage [0-9.]* (recipe format [0-9]*)' || { echo "FAIL: --version"; exit 1; }
 echo "ok: xstage --version"
