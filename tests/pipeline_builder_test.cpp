@@ -11,6 +11,7 @@
 
 #include "fake_runner.hpp"
 #include "orchestrator/pipeline_builder.hpp"
+#include "orchestrator/sysroot_export.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -229,4 +230,31 @@ TEST_CASE("a rebuilt stage reuses the sysroot it built against last time", "[pip
     CHECK(test::read_file(fixture.dir / "work" / "t" / "app" / "sysroot" / "usr" / "share" / "libc6") ==
           "libc6\n");
   }
+}
+
+TEST_CASE("a sysroot export holds every layer and the toolchain files", "[pipeline_builder]") {
+  Fixture fixture({debian_stage("base", "libc6", ""), debian_stage("extra", "zlib", "'base'")});
+  auto builder = fixture.builder();
+  builder.build({});
+  fs::path out = fixture.dir / "export";
+  auto exported =
+      orchestrator::export_sysroot(builder, fixture.pipeline.stage("extra"), fixture.toolchain, out);
+  CHECK(test::read_file(exported.sysroot / "usr" / "share" / "libc6") == "libc6\n");
+  CHECK(test::read_file(exported.sysroot / "usr" / "share" / "zlib") == "zlib\n");
+  CHECK_THAT(test::read_file(exported.meson_cross),
+             Catch::Contains("sys_root = '" + exported.sysroot.string()));
+  CHECK_THAT(test::read_file(exported.cmake_toolchain), Catch::Contains(exported.sysroot.string()));
+
+  REQUIRE_THROWS_WITH(
+      orchestrator::export_sysroot(builder, fixture.pipeline.stage("extra"), fixture.toolchain, out),
+      out.string() + " is not empty; xstage sysroot writes into an empty directory");
+}
+
+TEST_CASE("a sysroot export of an uncached stage names it", "[pipeline_builder]") {
+  Fixture fixture({debian_stage("base", "libc6", "")});
+  auto builder = fixture.builder();
+  REQUIRE_THROWS_WITH(orchestrator::export_sysroot(builder, fixture.pipeline.stage("base"), fixture.toolchain,
+                                                   fixture.dir / "x"),
+                      Catch::StartsWith("stage 'base' needs stage 'base' (key ") &&
+                          Catch::EndsWith("which is not in the cache"));
 }

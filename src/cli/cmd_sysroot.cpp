@@ -1,14 +1,13 @@
 // xstage sysroot STAGE DIR: the stage's layers and its ancestors' extracted
 // into DIR/sysroot, with the overlay cross file and CMake toolchain file a
-// user needs to build their own project against it.
+// user needs to build their own project against it (orchestrator's
+// export_sysroot), and how to use them.
 #include <fmt/format.h>
 
 #include "cli/build_setup.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_status.hpp"
-#include "toolchain/render.hpp"
-#include "util/atomic_file.hpp"
-#include "util/error.hpp"
+#include "orchestrator/sysroot_export.hpp"
 
 namespace fs = std::filesystem;
 
@@ -23,22 +22,14 @@ void add_sysroot_command(CLI::App& app, const GlobalOptions& options) {
   command->callback([&options, stage, directory] {
     BuildSession session(options, 0, {});
     const recipe::Recipe& recipe = session.project.pipeline.stage(*stage);
-    fs::path out = fs::absolute(*directory);
-    if (fs::exists(out) && !fs::is_empty(out)) {
-      throw Error(
-          fmt::format("{} is not empty; xstage sysroot writes into an empty directory", out.string()));
-    }
     ConsoleStatus status(0);
     auto builder = session.builder(status);
-    builder.assemble(recipe, true, out / "sysroot", out / "host");
-    toolchain::StageEnvironment env{out / "sysroot", out / "host", "/usr/local", 1, {}};
-    util::write_file_atomically(out / "cross.ini", toolchain::meson_overlay(session.project.toolchain, env));
-    util::write_file_atomically(out / "toolchain.cmake",
-                                toolchain::cmake_toolchain_file(session.project.toolchain, env, "/usr"));
-    fmt::print("sysroot of {} in {}\n", *stage, (out / "sysroot").string());
+    auto exported =
+        orchestrator::export_sysroot(builder, recipe, session.project.toolchain, fs::absolute(*directory));
+    fmt::print("sysroot of {} in {}\n", *stage, exported.sysroot.string());
     fmt::print("  meson setup --cross-file {} --cross-file {} BUILD\n",
-               (session.project.root / "cross" / "aarch64.ini").string(), (out / "cross.ini").string());
-    fmt::print("  cmake -DCMAKE_TOOLCHAIN_FILE={} -S SRC -B BUILD\n", (out / "toolchain.cmake").string());
+               (session.project.root / "cross" / "aarch64.ini").string(), exported.meson_cross.string());
+    fmt::print("  cmake -DCMAKE_TOOLCHAIN_FILE={} -S SRC -B BUILD\n", exported.cmake_toolchain.string());
   });
 }
 
