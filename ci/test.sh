@@ -54,7 +54,8 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$build_root/sanitize" --print-errorlogs
 
 step "aarch64 cross build, tests under qemu"
-setup "$build_root/aarch64" -Dwerror=$werror -Dbuildtype=debug --cross-file cross/aarch64.ini
+setup "$build_root/aarch64" -Dwerror=$werror -Dbuildtype=debug --cross-file cross/aarch64.ini \
+    --cross-file ci/qemu-multiarch-libc.ini
 meson test -C "$build_root/aarch64" --print-errorlogs
 file "$build_root/aarch64/tests/xstage_tests"
 file "$build_root/aarch64/tests/xstage_tests" | grep -q 'ARM aarch64'
@@ -71,5 +72,8 @@ bash tests/e2e/images.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
 step "registry stage cache and image push end to end (docker-registry on 127.0.0.1)"
 bash tests/e2e/registry.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
+step "ccache remote storage end to end (redis-server on 127.0.0.1)"
+bash tests/e2e/ccache_remote.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
 step "all test suites passed"

@@ -38,3 +38,16 @@ TEST_CASE("the Debian suite is the machine's codename, else bookworm", "[orchest
   CHECK(orchestrator::build_options("/p", machine(1, "VERSION_CODENAME=trixie\n"), 0, {})
             .fetch.default_debian_suite == "trixie");
 }
+
+TEST_CASE("a ccache remote storage URL is checked", "[orchestrator]") {
+  CHECK_NOTHROW(orchestrator::check_ccache_remote(""));
+  CHECK_NOTHROW(orchestrator::check_ccache_remote("redis://127.0.0.1:6379"));
+  CHECK_NOTHROW(
+      orchestrator::check_ccache_remote("http://cache.example.com/ccache|layout=bazel file:/srv/cc"));
+  REQUIRE_THROWS_WITH(
+      orchestrator::check_ccache_remote("cache.example.com:6379"),
+      "--ccache-remote 'cache.example.com:6379': 'cache.example.com:6379' is not a ccache remote "
+      "storage URL (redis://HOST:PORT, redis+unix:PATH, http://HOST/PATH or file:PATH)");
+  REQUIRE_THROWS_WITH(orchestrator::check_ccache_remote("redis:"),
+                      Catch::StartsWith("--ccache-remote 'redis:'"));
+}

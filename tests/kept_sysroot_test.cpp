@@ -93,4 +93,7 @@ TEST_CASE("the ccache summary counts one stage's stats log", "[orchestrator]") {
                                       "# c.c\npreprocessed_cache_hit\n# d.c\ndirect_cache_hit\n");
   CHECK(orchestrator::ccache_summary(dir / "stats.log") == "3/4 (75%)");
   CHECK(orchestrator::ccache_summary(dir / "absent.log") == "-");
+  test::write_file(dir / "remote.log", "# a.c\ndirect_cache_hit\nlocal_storage_miss\nremote_storage_hit\n"
+                                       "remote_storage_read_hit\n# b.c\ncache_miss\nremote_storage_miss\n");
+  CHECK(orchestrator::ccache_summary(dir / "remote.log") == "1/2 (50%, 1 remote)");
 }

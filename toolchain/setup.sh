@@ -32,6 +32,8 @@ host_packages=(
     # OCI image tools the image tests check our layouts with, and a real
     # registry (with htpasswd for its basic-auth test) for push and pull.
     skopeo umoci docker-registry apache2-utils
+    # A Redis server for the test of ccache's remote storage (--ccache-remote).
+    redis-server
 )
 # Libraries xstage links against, for the build machine (xstage itself)...
 native_libraries=(

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/registry_connection.hpp"
 #include "cli/stage_pull.hpp"
+#include "orchestrator/build_options.hpp"
 
 namespace xstage::cli {
 
@@ -16,6 +17,7 @@ struct BuildArguments {
   std::vector<std::string> stages;
   int jobs = 0;
   int max_stages = 0;
+  std::string ccache_remote;
   std::vector<std::string> sources;
   std::string registry;
   RegistryFlags flags;
@@ -36,13 +38,20 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
       ->add_option("--max-stages", args->max_stages,
                    "Stages building at once at most (default: one per job slot; 1: one after another)")
       ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--ccache-remote", args->ccache_remote,
+                   "ccache remote storage shared with other machines, e.g. redis://HOST:6379 "
+                   "(default: $XSTAGE_CCACHE_REMOTE)")
+      ->envname("XSTAGE_CCACHE_REMOTE");
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
   command->add_option("--registry", args->registry,
                       "Pull missing stages by key from this registry repository before building");
   add_insecure_flag(command, args->flags);
   command->callback([&options, args] {
+    orchestrator::check_ccache_remote(args->ccache_remote);
     BuildSession session(options, args->jobs, args->sources);
     session.options.max_stages = args->max_stages;
+    session.options.ccache_remote = args->ccache_remote;
     if (!args->registry.empty()) {
       auto client = connect_cache_repository(args->registry, args->flags);
       PullSummary pulled =

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+
 namespace fs = std::filesystem;
 
 namespace xstage::orchestrator {
@@ -25,6 +29,24 @@ std::string os_release_codename(std::string_view os_release) {
     }
   }
   return "bookworm";
+}
+
+void check_ccache_remote(const std::string& url) {
+  if (url.empty()) {
+    return;
+  }
+  // ccache takes several space-separated URLs, each with optional |attributes.
+  std::istringstream urls(url);
+  for (std::string one; urls >> one;) {
+    std::string scheme = one.substr(0, one.find(':'));
+    bool known = scheme == "redis" || scheme == "redis+unix" || scheme == "http" || scheme == "file";
+    if (!known || one.find(':') == std::string::npos || one.size() == scheme.size() + 1) {
+      throw Error(
+          fmt::format("--ccache-remote '{}': '{}' is not a ccache remote storage URL (redis://HOST:PORT, "
+                      "redis+unix:PATH, http://HOST/PATH or file:PATH)",
+                      url, one));
+    }
+  }
 }
 
 BuildOptions build_options(const fs::path& project_root, const MachineFacts& machine, int jobs,

@@ -26,6 +26,11 @@ struct MachineFacts {
 BuildOptions build_options(const std::filesystem::path& project_root, const MachineFacts& machine, int jobs,
                            const std::vector<std::string>& source_dirs);
 
+// Checks a --ccache-remote value: ccache's remote storage URL (redis:,
+// redis+unix:, http: or file:, e.g. "redis://cache.example.com:6379"). Throws
+// xstage::Error naming the value otherwise; "" (none) passes.
+void check_ccache_remote(const std::string& url);
+
 // VERSION_CODENAME of an os-release text (quotes removed), or "bookworm"
 // when it names none.
 std::string os_release_codename(std::string_view os_release);

@@ -308,6 +308,9 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs
        {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"},
        {"CCACHE_STATSLOG", ccache_log.string()}},
   };
+  if (!m_options.ccache_remote.empty()) {
+    context.common_env["CCACHE_REMOTE_STORAGE"] = m_options.ccache_remote;
+  }
   if (auto prefix = recipe.options.find("prefix"); prefix != recipe.options.end()) {
     context.env.prefix = prefix->second.as_string();
   }

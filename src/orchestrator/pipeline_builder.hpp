@@ -28,6 +28,9 @@ struct BuildOptions {
   int jobs = 1;
   // Stages building at once at most; 0: up to one per job slot.
   int max_stages = 0;
+  // ccache's remote storage for every compile (CCACHE_REMOTE_STORAGE), shared
+  // by runners and developers; "" leaves ccache's own configuration alone.
+  std::string ccache_remote{};
 };
 
 struct StageFailure {

@@ -49,3 +49,5 @@ expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope)
     --pipeline nope build
 "$xstage" --version | grep -qx 'xstage [0-9.]* (recipe format [0-9]*)' || { echo "FAIL: --version"; exit 1; }
 echo "ok: xstage --version"
+expect_error "xstage: error: --ccache-remote 'cache.example.com:6379': 'cache.example.com:6379' is not a ccache remote storage URL (redis://HOST:PORT, redis+unix:PATH, http://HOST/PATH or file:PATH)" \
+    build --ccache-remote cache.example.com:6379
