@@ -76,4 +76,10 @@ bash tests/e2e/registry.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 step "ccache remote storage end to end (redis-server on 127.0.0.1)"
 bash tests/e2e/ccache_remote.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "the GitHub workflows: actionlint, schema, ci/ scripts, keys"
+XSTAGE=$(realpath "$build_root/native/src/xstage") ci/lint-workflows
+
+step "the workflow's sequence locally: ci/local-pipeline demo (build, restore, pull from a registry)"
+XSTAGE_BUILD_DIR=$build_root/native XSTAGE=$(realpath "$build_root/native/src/xstage") ci/local-pipeline demo
+
 step "all test suites passed"

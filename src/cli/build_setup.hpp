@@ -20,6 +20,9 @@ struct BuildSession {
   // Debian suites' sources through xstage's own apt configuration, at the
   // mirror the machine's apt uses; absent when it names no Debian mirror.
   std::unique_ptr<source::DebianArchive> debian;
+  // Where the summary table is also appended as Markdown (CI's
+  // $GITHUB_STEP_SUMMARY); empty: nowhere.
+  std::filesystem::path markdown_summary;
 
   BuildSession(const GlobalOptions& global, int jobs, const std::vector<std::string>& source_dirs);
 

@@ -18,6 +18,7 @@ struct BuildArguments {
   int jobs = 0;
   int max_stages = 0;
   std::string ccache_remote;
+  std::string markdown_summary;
   std::vector<std::string> sources;
   std::string registry;
   RegistryFlags flags;
@@ -43,6 +44,8 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
                    "ccache remote storage shared with other machines, e.g. redis://HOST:6379 "
                    "(default: $XSTAGE_CCACHE_REMOTE)")
       ->envname("XSTAGE_CCACHE_REMOTE");
+  command->add_option("--markdown-summary", args->markdown_summary,
+                      "Also append the summary table as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)");
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
   command->add_option("--registry", args->registry,
                       "Pull missing stages by key from this registry repository before building");
@@ -52,6 +55,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
     BuildSession session(options, args->jobs, args->sources);
     session.options.max_stages = args->max_stages;
     session.options.ccache_remote = args->ccache_remote;
+    session.markdown_summary = args->markdown_summary;
     if (!args->registry.empty()) {
       auto client = connect_cache_repository(args->registry, args->flags);
       PullSummary pulled =

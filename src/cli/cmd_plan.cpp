@@ -1,8 +1,10 @@
-// xstage plan: the pipeline's stages in build order with parents and keys.
+// xstage plan [--format json]: the pipeline's stages in build order with
+// parents and keys.
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 
@@ -10,10 +12,27 @@ namespace xstage::cli {
 
 void add_plan_command(CLI::App& app, const GlobalOptions& options) {
   auto* command = app.add_subcommand("plan", "List the stages in build order with their parents and keys");
-  command->callback([&options] {
+  auto format = std::make_shared<std::string>("text");
+  command->add_option("--format", *format, "text, or json (for CI: one object per stage)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->callback([&options, format] {
     Project project = load_project(options);
     auto keys = project.keys();
     const auto& stages = project.pipeline.stages();
+    if (*format == "json") {
+      // {"pipeline": NAME, "stages": [{"name", "builder", "parents", "key"}...]}
+      // in build order, so a workflow can expose every key as a job output.
+      nlohmann::json listed = nlohmann::json::array();
+      for (const auto& recipe : stages) {
+        listed.push_back({{"name", recipe.name},
+                          {"builder", recipe.builder},
+                          {"parents", recipe.parents},
+                          {"key", keys.at(recipe.name).key}});
+      }
+      fmt::print("{}\n", nlohmann::json{{"pipeline", project.pipeline.name()}, {"stages", listed}}.dump());
+      return;
+    }
     std::size_t name_width = 5;
     std::size_t parents_width = 7;
     for (const auto& recipe : stages) {

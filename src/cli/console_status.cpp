@@ -1,12 +1,16 @@
 #include "cli/console_status.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "util/error.hpp"
 
 namespace xstage::cli {
 
@@ -164,6 +168,39 @@ void ConsoleStatus::print_summary(const std::vector<orchestrator::StageOutcome>&
   }
   fmt::print("{}: {} built, {}{}, {:.1f}s\n", counted(outcomes.size(), "stage"), counts[StageResult::built],
              counted(counts[StageResult::hit], "hit"), failures, total_seconds);
+}
+
+} // namespace xstage::cli
+
+namespace xstage::cli {
+
+void append_markdown_summary(const std::filesystem::path& path, const std::string& pipeline,
+                             const std::vector<orchestrator::StageOutcome>& outcomes, double total_seconds) {
+  std::string text =
+      fmt::format("### xstage build: pipeline {}\n\n| stage | result | time | layer | ccache | key |\n"
+                  "| --- | --- | ---: | ---: | --- | --- |\n",
+                  pipeline);
+  std::map<StageResult, std::size_t> counts;
+  for (const auto& outcome : outcomes) {
+    ++counts[outcome.result];
+    text += fmt::format("| {} | {} | {:.1f} s | {} | {} | `{}` |\n", outcome.stage,
+                        orchestrator::describe(outcome.result), outcome.seconds,
+                        human_size(outcome.layer_size), outcome.ccache, outcome.key.substr(0, 12));
+  }
+  text += fmt::format("\n{}: {} built, {}, {} failed, {} skipped, {:.1f} s\n\n",
+                      counted(outcomes.size(), "stage"), counts[StageResult::built],
+                      counted(counts[StageResult::hit], "hit"), counts[StageResult::failed],
+                      counts[StageResult::skipped], total_seconds);
+  // Appended, as GitHub expects: each step adds its part of the summary.
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (file == nullptr) {
+    throw Error(fmt::format("cannot append the summary to {}: {}", path.string(), std::strerror(errno)));
+  }
+  std::fputs(text.c_str(), file);
+  bool failed = std::fclose(file) != 0;
+  if (failed) {
+    throw Error(fmt::format("cannot write the summary to {}", path.string()));
+  }
 }
 
 } // namespace xstage::cli

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,10 @@ private:
   std::vector<Running> m_running; // in start order
   std::chrono::steady_clock::time_point m_last_listed;
 };
+
+// The same table as Markdown (for $GITHUB_STEP_SUMMARY), appended to `path`.
+void append_markdown_summary(const std::filesystem::path& path, const std::string& pipeline,
+                             const std::vector<orchestrator::StageOutcome>& outcomes, double total_seconds);
 
 // "19.7 MB", "812 kB", "0 B".
 std::string human_size(std::uint64_t bytes);
