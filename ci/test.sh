@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs what the project needs on Debian bookworm, then
 # builds and runs the unit tests natively, under sanitizers, and cross-built
-# for aarch64 under qemu, then builds the demo pipeline end to end. Build directories go under $XSTAGE_BUILD_ROOT
+# for aarch64 under qemu, then runs the end-to-end scripts (the demo
+# pipeline, a Qt module, images, the registry cache, ccache's remote
+# storage), checks the GitHub workflows and runs their sequence locally
+# (ci/local-pipeline demo). Build directories go under $XSTAGE_BUILD_ROOT
 # (default: the checkout's _ci/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
