@@ -17,14 +17,36 @@ namespace xstage::test {
 
 namespace {
 
+pid_t g_owner = 0; // the test process, not a child that forked from it
+
+// Every run's scratch goes at exit (1.1 GB of images, archives and caches
+// per run otherwise piles up in /tmp); XSTAGE_KEEP_TEST_DIRS=1 keeps it to
+// look at a failure.
+void remove_run_root();
+
+// Never destroyed, so the exit handler can still read it.
+const fs::path* g_root = nullptr;
+
 fs::path run_root() {
-  static const fs::path root = [] {
-    fs::path path = fs::temp_directory_path() / ("xstage-tests-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
+  static const fs::path* root = [] {
+    auto* path = new fs::path(fs::temp_directory_path() / ("xstage-tests-" + std::to_string(::getpid())));
+    fs::remove_all(*path);
+    fs::create_directories(*path);
+    g_root = path;
+    if (std::getenv("XSTAGE_KEEP_TEST_DIRS") == nullptr) {
+      g_owner = ::getpid();
+      std::atexit(remove_run_root);
+    }
     return path;
   }();
-  return root;
+  return *root;
+}
+
+void remove_run_root() {
+  if (::getpid() == g_owner && g_root != nullptr) {
+    std::error_code ignored;
+    fs::remove_all(*g_root, ignored);
+  }
 }
 
 } // namespace
