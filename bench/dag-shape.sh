@@ -25,12 +25,19 @@ mkdir -p "$root/recipes/shape"
 cp -r cross "$root/"
 cp -r bench/dag-shape/unit "$root/unit"
 
+# quoted WORD...: "'a', 'b'", the body of a recipe's string array.
+quoted() {
+    local list=""
+    for word in "$@"; do list+="${list:+, }'$word'"; done
+    echo "$list"
+}
+
 # stage NAME UNITS PARENT...
 stage() {
     local name=$1 units=$2
     shift 2
-    local parents=""
-    for parent in "$@"; do parents+="${parents:+, }'$parent'"; done
+    local parents
+    parents=$(quoted "$@")
     cat > "$root/recipes/shape/$name.ini" <<INI
 [stage]
 description = 'DAG benchmark: $name'
@@ -48,8 +55,8 @@ INI
 debian() {
     local name=$1
     shift
-    local packages=""
-    for package in "$@"; do packages+="${packages:+, }'$package'"; done
+    local packages
+    packages=$(quoted "$@")
     cat > "$root/recipes/shape/$name.ini" <<INI
 [stage]
 description = 'DAG benchmark: $name'

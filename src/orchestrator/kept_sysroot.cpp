@@ -134,7 +134,7 @@ KeptSysrootGc remove_stale_sysroots(const fs::path& work_root, const fs::path& c
       if (!stage.is_directory() || (!fs::exists(kept.sysroot()) && !fs::exists(kept.host()))) {
         continue;
       }
-      json record = read_record(stage.path() / "sysroot.json");
+      json record = read_record(kept.record_path());
       if (!record.is_null() && record.value("cache", "") != comparable(cache_root)) {
         continue; // another cache's: its gc decides
       }

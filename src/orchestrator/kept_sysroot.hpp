@@ -34,6 +34,14 @@ public:
 
   std::filesystem::path sysroot() const { return m_work / "sysroot"; }
   std::filesystem::path host() const { return m_work / "host"; }
+  // <work>/sysroot.json, the record.
+  std::filesystem::path record_path() const { return m_work / "sysroot.json"; }
+
+  // True for the paths in <work> that belong to the kept sysroot (the
+  // trees and the record), which a new build of the stage keeps.
+  bool owns(const std::filesystem::path& path) const {
+    return path == sysroot() || path == host() || path == record_path();
+  }
 
   // True when the trees hold exactly `layers`, untouched since extracted.
   bool holds(const std::vector<ExtractedLayer>& layers) const;
@@ -49,8 +57,6 @@ public:
   void forget_if_touched() const;
 
 private:
-  std::filesystem::path record_path() const { return m_work / "sysroot.json"; }
-
   std::filesystem::path m_work;
 };
 

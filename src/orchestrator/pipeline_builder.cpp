@@ -17,6 +17,14 @@ namespace fs = std::filesystem;
 
 namespace xstage::orchestrator {
 
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+} // namespace
+
 PipelineBuilder::PipelineBuilder(const recipe::Pipeline& pipeline, const toolchain::Toolchain& toolchain,
                                  const std::map<std::string, key::StageKey>& keys, cache::Cache& cache,
                                  BuildOptions options, process::CommandRunner& runner, Status& status)
@@ -75,7 +83,7 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
     StageOutcome& outcome = report_out.outcomes.back();
     outcome.result = StageResult::hit;
     outcome.layer_size = restored.entry->layer.size;
-    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    outcome.seconds = seconds_since(started);
     report([&](Status& status) {
       status.stage_started(recipe->name, key);
       status.stage_finished(outcome);
@@ -108,17 +116,16 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
         } catch (...) {
           outcome.result = StageResult::failed;
           outcome.jobs = jobs;
-          outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          outcome.seconds = seconds_since(started);
           report([&](Status& status) { status.stage_finished(outcome); });
           throw;
         }
       },
       hooks);
 
+  // The outcomes of failed stages were marked by their tasks.
   for (std::size_t i = 0; i < misses.size(); ++i) {
-    StageOutcome& outcome = report_out.outcomes[position.at(misses[i]->name)];
     if (results[i].state == TaskState::failed) {
-      outcome.result = StageResult::failed;
       report_out.failures.push_back({misses[i]->name, results[i].error});
     }
   }
@@ -256,8 +263,7 @@ namespace {
 void clear_work_dir(const fs::path& work, const KeptSysroot& kept) {
   fs::create_directories(work);
   for (const fs::directory_entry& entry : fs::directory_iterator(work)) {
-    if (entry.path() != kept.sysroot() && entry.path() != kept.host() &&
-        entry.path().filename() != "sysroot.json") {
+    if (!kept.owns(entry.path())) {
       fs::remove_all(entry.path());
     }
   }
@@ -337,7 +343,7 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs
   // The install tree is large and in the layer now; the sysroot stays for
   // the next build, the log for the user.
   fs::remove_all(destdir);
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.seconds = seconds_since(started);
   report([&](Status& status) { status.stage_finished(outcome); });
   return outcome;
 }
