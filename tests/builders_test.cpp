@@ -32,7 +32,7 @@ struct Fixture {
   builders::BuildContext context(const recipe::Recipe& recipe) {
     return builders::BuildContext{recipe,
                                   toolchain,
-                                  {dir / "sysroot", dir / "host", "/opt/ff", 3, dir / "sources"},
+                                  {dir / "sysroot", dir / "host", "/opt/ff", 3, dir / "sources", "12", {}},
                                   {{"main", dir / "src"}},
                                   dir / "work",
                                   dir / "dest",

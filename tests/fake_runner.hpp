@@ -32,6 +32,7 @@ inline FakeRunner bookworm_gcc() {
   runner.answers["aarch64-linux-gnu-g++ --version"] = {
       0, "aarch64-linux-gnu-g++ (Debian 12.2.0-14) 12.2.0\nCopyright\n"};
   runner.answers["aarch64-linux-gnu-gcc -dumpmachine"] = {0, "aarch64-linux-gnu\n"};
+  runner.answers["aarch64-linux-gnu-g++ -dumpversion"] = {0, "12\n"};
   return runner;
 }
 

@@ -33,6 +33,9 @@ public:
   std::atomic<bool> broke{false};
 
   process::CommandResult run(const process::Invocation& invocation) override {
+    if (invocation.argv.back() == "-dumpversion") {
+      return {0, "12\n"}; // the compiler's version, for the sysroot flags
+    }
     ++runs;
     fs::path target = invocation.argv.back();
     std::string package = invocation.argv[4].substr(std::string("--include=").size());
@@ -237,16 +240,28 @@ TEST_CASE("a sysroot export holds every layer and the toolchain files", "[pipeli
   auto builder = fixture.builder();
   builder.build({});
   fs::path out = fixture.dir / "export";
+  toolchain::ExportOrigin origin{"t", "extra", "k123", "0.0"};
   auto exported =
-      orchestrator::export_sysroot(builder, fixture.pipeline.stage("extra"), fixture.toolchain, out);
+      orchestrator::export_sysroot(builder, fixture.pipeline.stage("extra"), fixture.toolchain, out, origin);
   CHECK(test::read_file(exported.sysroot / "usr" / "share" / "libc6") == "libc6\n");
   CHECK(test::read_file(exported.sysroot / "usr" / "share" / "zlib") == "zlib\n");
   CHECK_THAT(test::read_file(exported.meson_cross),
              Catch::Contains("sys_root = '" + exported.sysroot.string()));
   CHECK_THAT(test::read_file(exported.cmake_toolchain), Catch::Contains(exported.sysroot.string()));
+  // The Meson file is complete (the cross file's own values included) and
+  // runs tests through the export's emulator.
+  CHECK_THAT(test::read_file(exported.meson_cross), Catch::Contains("[host_machine]\n"));
+  CHECK_THAT(test::read_file(exported.meson_cross),
+             Catch::Contains("exe_wrapper = ['" + exported.emulator.string() + "']\n"));
+  for (const char* name :
+       {"emulator", "cross.ini", "native.ini", "toolchain.cmake", "configure.env", "config.site", "README"}) {
+    CHECK_THAT(test::read_file(out / name),
+               Catch::Contains("pipeline t, stage extra, key k123") && Catch::Contains(out.string()));
+  }
+  CHECK((fs::status(exported.emulator).permissions() & fs::perms::owner_exec) != fs::perms::none);
 
   REQUIRE_THROWS_WITH(
-      orchestrator::export_sysroot(builder, fixture.pipeline.stage("extra"), fixture.toolchain, out),
+      orchestrator::export_sysroot(builder, fixture.pipeline.stage("extra"), fixture.toolchain, out, origin),
       out.string() + " is not empty; xstage sysroot writes into an empty directory");
 }
 
@@ -254,7 +269,7 @@ TEST_CASE("a sysroot export of an uncached stage names it", "[pipeline_builder]"
   Fixture fixture({debian_stage("base", "libc6", "")});
   auto builder = fixture.builder();
   REQUIRE_THROWS_WITH(orchestrator::export_sysroot(builder, fixture.pipeline.stage("base"), fixture.toolchain,
-                                                   fixture.dir / "x"),
+                                                   fixture.dir / "x", {"t", "base", "k", "0.0"}),
                       Catch::StartsWith("stage 'base' needs stage 'base' (key ") &&
                           Catch::EndsWith("which is not in the cache"));
 }

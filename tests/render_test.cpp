@@ -15,7 +15,7 @@ toolchain::Toolchain shipped() {
 }
 
 StageEnvironment environment(const std::filesystem::path& sysroot) {
-  return {sysroot, "/h", "/opt/x", 2, {}};
+  return {sysroot, "/h", "/opt/x", 2, {}, "12", {}};
 }
 
 } // namespace

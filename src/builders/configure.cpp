@@ -21,9 +21,11 @@ void build_configure(BuildContext& context, const StepPlan& step) {
   std::map<std::string, std::string> env = toolchain::pkg_config_environment(toolchain, context.env);
   std::vector<std::string> configure = {(source / "configure").string(), "--prefix=" + context.env.prefix};
   if (style == "ffmpeg") {
-    std::string sysroot = "--sysroot=" + context.env.sysroot.string();
-    configure.push_back(fmt::format("--cc={} {}", fmt::join(toolchain.c, " "), sysroot));
-    configure.push_back(fmt::format("--cxx={} {}", fmt::join(toolchain.cpp, " "), sysroot));
+    // The compilers as autotools gets them: confined to the sysroot (FFmpeg
+    // links with its --cc too).
+    std::map<std::string, std::string> compilers = toolchain::configure_environment(toolchain, context.env);
+    configure.push_back("--cc=" + compilers.at("CC"));
+    configure.push_back("--cxx=" + compilers.at("CXX"));
   } else if (style == "autotools") {
     env = toolchain::configure_environment(toolchain, context.env);
     configure.push_back("--host=" + toolchain::substitute("@TRIPLE@", toolchain, context.env));

@@ -1,6 +1,6 @@
 // xstage sysroot STAGE DIR: the stage's layers and its ancestors' extracted
-// into DIR/sysroot, with the overlay cross file and CMake toolchain file a
-// user needs to build their own project against it (orchestrator's
+// into DIR/sysroot, with the files a user needs to build their own Meson,
+// CMake or autotools project against it and run its tests (orchestrator's
 // export_sysroot), and how to use them.
 #include <fmt/format.h>
 
@@ -24,12 +24,19 @@ void add_sysroot_command(CLI::App& app, const GlobalOptions& options) {
     const recipe::Recipe& recipe = session.project.pipeline.stage(*stage);
     ConsoleStatus status(0);
     auto builder = session.builder(status);
-    auto exported =
-        orchestrator::export_sysroot(builder, recipe, session.project.toolchain, fs::absolute(*directory));
+    toolchain::ExportOrigin origin{session.project.pipeline.name(), *stage, session.keys.at(*stage).key,
+                                   XSTAGE_VERSION};
+    fs::path out = fs::weakly_canonical(fs::absolute(*directory));
+    auto exported = orchestrator::export_sysroot(builder, recipe, session.project.toolchain, out, origin);
+    std::string triple = session.project.toolchain.triple();
     fmt::print("sysroot of {} in {}\n", *stage, exported.sysroot.string());
-    fmt::print("  meson setup --cross-file {} --cross-file {} BUILD\n",
-               (session.project.root / "cross" / "aarch64.ini").string(), exported.meson_cross.string());
-    fmt::print("  cmake -DCMAKE_TOOLCHAIN_FILE={} -S SRC -B BUILD\n", exported.cmake_toolchain.string());
+    fmt::print("  meson:     meson setup --cross-file {} --native-file {}/native.ini BUILD\n",
+               exported.meson_cross.string(), out.string());
+    fmt::print("  cmake:     cmake -DCMAKE_TOOLCHAIN_FILE={} -S SRC -B BUILD\n",
+               exported.cmake_toolchain.string());
+    fmt::print("  autotools: . {} && ./configure --host={} && make && xstage run -- make check\n",
+               exported.configure_env.string(), triple);
+    fmt::print("  (how to use each file: {}/README)\n", out.string());
   });
 }
 

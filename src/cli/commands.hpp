@@ -14,6 +14,8 @@ void add_plan_command(CLI::App& app, const GlobalOptions& options);
 void add_build_command(CLI::App& app, const GlobalOptions& options);
 void add_explain_command(CLI::App& app, const GlobalOptions& options);
 void add_sysroot_command(CLI::App& app, const GlobalOptions& options);
+void add_run_command(CLI::App& app, const GlobalOptions& options);
+void add_debian_source_command(CLI::App& app, const GlobalOptions& options);
 void add_cache_command(CLI::App& app, const GlobalOptions& options);
 void add_image_command(CLI::App& app, const GlobalOptions& options);
 // `cache push` and `cache pull`, under the `cache` subcommand.

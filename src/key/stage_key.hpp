@@ -14,7 +14,10 @@ namespace xstage::key {
 
 // The recipe format's version. Bump it when the meaning of a recipe changes
 // (a builder interprets an option differently): every key changes with it.
-inline constexpr int k_recipe_format_version = 1;
+// 2: builds are confined to the sysroot (--sysroot and the sysroot's headers,
+// crt files and libraries ahead of the cross compiler's own tree), so a
+// layer built by format 1 may hold what leaked from the build machine.
+inline constexpr int k_recipe_format_version = 2;
 
 // A stage's identity: the SHA-256 of its canonical input manifest.
 struct StageKey {

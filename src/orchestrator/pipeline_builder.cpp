@@ -31,6 +31,13 @@ PipelineBuilder::PipelineBuilder(const recipe::Pipeline& pipeline, const toolcha
     : m_pipeline(pipeline), m_toolchain(toolchain), m_keys(keys), m_cache(cache),
       m_options(std::move(options)), m_runner(runner), m_status(status) {}
 
+toolchain::StageEnvironment PipelineBuilder::stage_environment(const fs::path& sysroot, const fs::path& host,
+                                                               int jobs, const fs::path& sources) {
+  std::call_once(m_compiler_asked,
+                 [&] { m_compiler_version = toolchain::compiler_major_version(m_toolchain, m_runner); });
+  return {sysroot, host, "/usr/local", jobs, sources, m_compiler_version, {}};
+}
+
 fs::path PipelineBuilder::work_dir(const std::string& stage) const {
   return m_options.work_root / m_pipeline.name() / stage;
 }
@@ -299,7 +306,7 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs
   builders::BuildContext context{
       recipe,
       m_toolchain,
-      toolchain::StageEnvironment{kept.sysroot(), kept.host(), "/usr/local", jobs, work / "src"},
+      stage_environment(kept.sysroot(), kept.host(), jobs, work / "src"),
       prepare_sources(recipe, work / "src"),
       work,
       destdir,

@@ -13,6 +13,7 @@
 #include "process/spawn.hpp"
 #include "recipe/pipeline.hpp"
 #include "source/fetch.hpp"
+#include "toolchain/render.hpp"
 #include "toolchain/toolchain.hpp"
 
 namespace xstage::orchestrator {
@@ -80,6 +81,12 @@ public:
   void assemble(const recipe::Recipe& stage, bool include_self, const std::filesystem::path& root,
                 const std::filesystem::path& host);
 
+  // Where a stage's build tools look: the sysroot and host trees, with the
+  // compiler's version (asked once per builder) for the sysroot flags.
+  toolchain::StageEnvironment stage_environment(const std::filesystem::path& sysroot,
+                                                const std::filesystem::path& host, int jobs,
+                                                const std::filesystem::path& sources);
+
   // The work directory of a stage, and its log.
   std::filesystem::path work_dir(const std::string& stage) const;
   std::filesystem::path log_path(const std::string& stage) const;
@@ -109,6 +116,8 @@ private:
   std::mutex m_status_mutex;
   std::mutex m_cache_mutex;                            // guards m_verified, m_fetched and cache updates
   std::map<std::string, cache::CacheEntry> m_verified; // by key
+  std::once_flag m_compiler_asked;
+  std::string m_compiler_version;
   // Archives fetched and verified by this build, by their pinned sha256.
   std::map<std::string, std::filesystem::path> m_fetched;
 };

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "toolchain/render.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -11,18 +10,26 @@ namespace fs = std::filesystem;
 namespace xstage::orchestrator {
 
 ExportedSysroot export_sysroot(PipelineBuilder& builder, const recipe::Recipe& stage,
-                               const toolchain::Toolchain& toolchain, const fs::path& out) {
+                               const toolchain::Toolchain& toolchain, const fs::path& out,
+                               const toolchain::ExportOrigin& origin) {
   // Extracting over a user's files would mix them with the layers, and a
   // path written twice is how the extractor finds conflicts.
   if (fs::exists(out) && !fs::is_empty(out)) {
     throw Error(fmt::format("{} is not empty; xstage sysroot writes into an empty directory", out.string()));
   }
-  ExportedSysroot exported{out / "sysroot", out / "host", out / "cross.ini", out / "toolchain.cmake"};
+  ExportedSysroot exported{out / "sysroot",         out / "host",          out / "cross.ini",
+                           out / "toolchain.cmake", out / "configure.env", out / "emulator"};
   builder.assemble(stage, true, exported.sysroot, exported.host);
-  toolchain::StageEnvironment env{exported.sysroot, exported.host, "/usr/local", 1, {}};
-  util::write_file_atomically(exported.meson_cross, toolchain::meson_overlay(toolchain, env));
-  util::write_file_atomically(exported.cmake_toolchain,
-                              toolchain::cmake_toolchain_file(toolchain, env, "/usr"));
+  toolchain::StageEnvironment env = builder.stage_environment(exported.sysroot, exported.host, 1, {});
+  env.emulator = {exported.emulator.string()};
+  for (const toolchain::ExportFile& file : toolchain::export_files(toolchain, env, out, origin)) {
+    fs::create_directories((out / file.name).parent_path());
+    util::write_file_atomically(out / file.name, file.text);
+    if (file.executable) {
+      fs::permissions(out / file.name, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                      fs::perm_options::add);
+    }
+  }
   return exported;
 }
 

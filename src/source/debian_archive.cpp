@@ -98,6 +98,23 @@ std::optional<std::string> from_sources(std::istream& in) {
 
 } // namespace
 
+namespace {
+
+// apt's first line that starts with "E: " (not a NOTICE: line), else the
+// start of its output.
+std::string apt_complaint(const std::string& output) {
+  auto error_line = output.rfind("E: ", 0) == 0 ? 0 : output.find("\nE: ");
+  if (error_line == std::string::npos) {
+    return output.substr(0, 300);
+  }
+  if (output[error_line] == '\n') {
+    ++error_line;
+  }
+  return output.substr(error_line, output.find('\n', error_line) - error_line);
+}
+
+} // namespace
+
 std::optional<std::string> debian_mirror(const fs::path& etc_apt) {
   std::vector<fs::path> files;
   if (fs::is_regular_file(etc_apt / "sources.list")) {
@@ -162,15 +179,40 @@ std::vector<std::string> DebianArchive::apt_get(const std::string& suite, bool r
   update.push_back("update");
   process::CommandResult result = m_runner.run(process::Invocation{update, {}, {}, {}});
   if (result.exit_code != 0) {
-    std::string output = result.output;
-    auto error_line = output.find("E: ");
     throw Error(fmt::format("cannot read Debian {}'s source index from {}: {}", suite, m_mirror,
-                            error_line == std::string::npos
-                                ? output.substr(0, 300)
-                                : output.substr(error_line, output.find('\n', error_line) - error_line)));
+                            apt_complaint(result.output)));
   }
   m_updated.insert(suite);
   return apt;
+}
+
+fs::path DebianArchive::unpack_source(const std::string& suite, const std::string& package,
+                                      const fs::path& into) {
+  if (fs::exists(into) && !fs::is_empty(into)) {
+    throw Error(
+        fmt::format("{} is not empty; Debian sources are unpacked into an empty directory", into.string()));
+  }
+  fs::create_directories(into);
+  process::CommandResult result;
+  // A stale index may not offer the package yet: ask once more after an update.
+  for (bool refresh : {false, true}) {
+    std::vector<std::string> argv = apt_get(suite, refresh);
+    argv.insert(argv.end(), {"source", package});
+    result = m_runner.run(process::Invocation{argv, into, {}, {}});
+    if (result.exit_code == 0) {
+      break;
+    }
+  }
+  if (result.exit_code != 0) {
+    throw Error(fmt::format("cannot get the sources of Debian {} package {}: {}", suite, package,
+                            apt_complaint(result.output)));
+  }
+  for (const fs::directory_entry& entry : fs::directory_iterator(into)) {
+    if (entry.is_directory()) {
+      return entry.path();
+    }
+  }
+  throw Error(fmt::format("apt-get source {} unpacked nothing into {}", package, into.string()));
 }
 
 } // namespace xstage::source

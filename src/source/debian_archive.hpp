@@ -31,6 +31,13 @@ public:
   // Throws xstage::Error naming the suite and apt's complaint.
   std::vector<std::string> apt_get(const std::string& suite, bool refresh = false);
 
+  // `apt-get source PACKAGE` of `suite` in `into` (created; it must be empty
+  // or absent): the package's sources, unpacked and patched by dpkg-source.
+  // Returns the source tree. Throws xstage::Error naming the package and
+  // apt's complaint.
+  std::filesystem::path unpack_source(const std::string& suite, const std::string& package,
+                                      const std::filesystem::path& into);
+
 private:
   std::vector<std::string> command(const std::filesystem::path& dir) const;
 

@@ -45,7 +45,85 @@ std::string machine_file_array(const std::vector<std::string>& items) {
   return machine_file::Value(values).to_source();
 }
 
+std::vector<std::string> with_sysroot(const std::string& sysroot, const std::vector<std::string>& include,
+                                      const std::string& flag) {
+  std::vector<std::string> args = {"--sysroot=" + sysroot};
+  for (const std::string& dir : include) {
+    args.push_back(flag);
+    args.push_back(dir);
+  }
+  return args;
+}
+
+std::string cmake_list(const std::vector<std::string>& items) {
+  return cmake_quote(fmt::format("{}", fmt::join(items, ";")));
+}
+
 } // namespace
+
+std::vector<std::string> SysrootFlags::c_args() const {
+  return with_sysroot(sysroot, c_include, "-isystem");
+}
+
+std::vector<std::string> SysrootFlags::cpp_args() const {
+  return with_sysroot(sysroot, cpp_include, "-isystem");
+}
+
+std::vector<std::string> SysrootFlags::link_args() const {
+  std::vector<std::string> args = {"--sysroot=" + sysroot};
+  args.insert(args.end(), link.begin(), link.end());
+  return args;
+}
+
+SysrootFlags sysroot_flags(const Toolchain& toolchain, const StageEnvironment& env) {
+  std::string triple = toolchain.triple();
+  SysrootFlags flags;
+  flags.sysroot = env.sysroot.string();
+  // The directories that exist, once each: merged /usr makes lib/<triple>
+  // the same directory as usr/lib/<triple>.
+  auto existing = [&](std::vector<std::string>& into, const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) {
+      std::string dir = in_sysroot(env, path);
+      std::error_code error;
+      bool seen = std::any_of(into.begin(), into.end(),
+                              [&](const std::string& other) { return fs::equivalent(dir, other, error); });
+      if (fs::is_directory(dir) && !seen) {
+        into.push_back(dir);
+      }
+    }
+  };
+  // libstdc++'s headers must come first: <cstdlib> reaches the libc's
+  // <stdlib.h> with #include_next, which only searches after it.
+  if (!env.compiler_version.empty()) {
+    std::string cxx = "/usr/include/c++/" + env.compiler_version;
+    if (fs::is_directory(in_sysroot(env, cxx))) {
+      existing(flags.cpp_include,
+               {cxx, "/usr/include/" + triple + "/c++/" + env.compiler_version, cxx + "/backward"});
+    }
+  }
+  existing(flags.c_include, {"/usr/include/" + triple, "/usr/include"});
+  flags.cpp_include.insert(flags.cpp_include.end(), flags.c_include.begin(), flags.c_include.end());
+
+  // -B makes the driver take crt1.o/crti.o from the sysroot; -L dirs come
+  // before the driver's own (the tooldir's libc.so); -rpath-link lets the
+  // linker find the sysroot libraries' own dependencies (libgio ->
+  // libselinux) without searching anywhere else.
+  std::vector<std::string> library_dirs;
+  if (!env.compiler_version.empty()) {
+    existing(library_dirs, {"/usr/lib/gcc/" + triple + "/" + env.compiler_version});
+  }
+  existing(library_dirs, {"/usr/lib/" + triple, "/lib/" + triple});
+  if (fs::exists(in_sysroot(env, "/usr/lib/" + triple + "/crt1.o"))) {
+    flags.link.push_back("-B" + in_sysroot(env, "/usr/lib/" + triple) + "/");
+  }
+  for (const std::string& dir : library_dirs) {
+    flags.link.push_back("-L" + dir);
+  }
+  for (const std::string& dir : library_dirs) {
+    flags.link.push_back("-Wl,-rpath-link," + dir);
+  }
+  return flags;
+}
 
 std::string substitute(const std::string& text, const Toolchain& toolchain, const StageEnvironment& env) {
   const std::map<std::string, std::string> values = {
@@ -53,7 +131,7 @@ std::string substitute(const std::string& text, const Toolchain& toolchain, cons
       {"HOST", env.host.string()},
       {"PREFIX", env.prefix},
       {"CROSS_PREFIX", toolchain.cross_prefix},
-      {"TRIPLE", toolchain.cross_prefix.substr(0, toolchain.cross_prefix.size() - 1)},
+      {"TRIPLE", toolchain.triple()},
       {"JOBS", std::to_string(env.jobs)},
       {"SOURCES", env.sources.string()},
   };
@@ -89,6 +167,9 @@ std::string substitute(const std::string& text, const Toolchain& toolchain, cons
 }
 
 std::vector<std::string> exe_wrapper_for(const Toolchain& toolchain, const StageEnvironment& env) {
+  if (!env.emulator.empty()) {
+    return env.emulator;
+  }
   std::vector<std::string> wrapper = toolchain.exe_wrapper;
   auto library_flag = std::find(wrapper.begin(), wrapper.end(), "-L");
   if (library_flag != wrapper.end() && library_flag + 1 != wrapper.end()) {
@@ -121,7 +202,7 @@ std::map<std::string, std::string> pkg_config_environment(const Toolchain& toolc
   // The system directories as seen through the sysroot: pkg-config drops
   // -I/-L flags for them, so no build-machine path of the sysroot leaks into
   // a stage's own .pc files (FFmpeg copies its dependencies' flags).
-  std::string triple = toolchain.cross_prefix.substr(0, toolchain.cross_prefix.size() - 1);
+  std::string triple = toolchain.triple();
   std::vector<std::string> library_dirs;
   for (const std::string& dir :
        {"/usr/lib/" + triple, "/lib/" + triple, std::string("/usr/lib"), std::string("/lib")}) {
@@ -139,9 +220,14 @@ std::map<std::string, std::string> pkg_config_environment(const Toolchain& toolc
 std::map<std::string, std::string> configure_environment(const Toolchain& toolchain,
                                                          const StageEnvironment& env) {
   std::map<std::string, std::string> vars = pkg_config_environment(toolchain, env);
-  std::string sysroot_flag = "--sysroot=" + env.sysroot.string();
-  vars["CC"] = with_launcher(toolchain.c) + " " + sysroot_flag;
-  vars["CXX"] = with_launcher(toolchain.cpp) + " " + sysroot_flag;
+  SysrootFlags flags = sysroot_flags(toolchain, env);
+  auto compiler = [&](const std::vector<std::string>& command, std::vector<std::string> args) {
+    std::vector<std::string> link = flags.link;
+    args.insert(args.end(), link.begin(), link.end());
+    return fmt::format("{} {}", with_launcher(command), fmt::join(args, " "));
+  };
+  vars["CC"] = compiler(toolchain.c, flags.c_args());
+  vars["CXX"] = compiler(toolchain.cpp, flags.cpp_args());
   vars["AR"] = toolchain.ar;
   vars["STRIP"] = toolchain.strip;
   vars["NM"] = toolchain.cross_prefix + "nm";
@@ -165,14 +251,32 @@ std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironm
     text += fmt::format("set(CMAKE_C_COMPILER_LAUNCHER {})\nset(CMAKE_CXX_COMPILER_LAUNCHER {})\n",
                         cmake_quote(launcher_of(toolchain.c)), cmake_quote(launcher_of(toolchain.cpp)));
   }
-  text +=
-      fmt::format("set(CMAKE_FIND_ROOT_PATH {})\n"
-                  "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)\n"
-                  "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)\n"
-                  "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)\n"
-                  "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)\n"
-                  "set(CMAKE_CROSSCOMPILING_EMULATOR {})\n",
-                  sysroot, cmake_quote(fmt::format("{}", fmt::join(exe_wrapper_for(toolchain, env), ";"))));
+  SysrootFlags flags = sysroot_flags(toolchain, env);
+  text += fmt::format("set(CMAKE_C_STANDARD_INCLUDE_DIRECTORIES {})\n"
+                      "set(CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES {})\n",
+                      cmake_list(flags.c_include), cmake_list(flags.cpp_include));
+  // -L applies to every -l wherever it stands, and -B is a driver option,
+  // so the standard libraries are a place for them that a user's
+  // CMAKE_EXE_LINKER_FLAGS does not replace.
+  std::string link = fmt::format("{}", fmt::join(flags.link, " "));
+  text += fmt::format("set(CMAKE_C_STANDARD_LIBRARIES {0})\nset(CMAKE_CXX_STANDARD_LIBRARIES {0})\n",
+                      cmake_quote(link));
+  // Appended, not set: the user's own -DCMAKE_FIND_ROOT_PATH stays, and each
+  // CMAKE_PREFIX_PATH entry becomes a root of its own, so that ONLY (which
+  // keeps the build machine's packages out) does not re-root it under the
+  // sysroot where it is not.
+  text += fmt::format("list(APPEND CMAKE_FIND_ROOT_PATH {})\n"
+                      "foreach(xstage_prefix IN LISTS CMAKE_PREFIX_PATH)\n"
+                      "  list(APPEND CMAKE_FIND_ROOT_PATH \"${{xstage_prefix}}\")\n"
+                      "endforeach()\n"
+                      "list(REMOVE_DUPLICATES CMAKE_FIND_ROOT_PATH)\n",
+                      sysroot);
+  text += fmt::format("set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)\n"
+                      "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)\n"
+                      "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)\n"
+                      "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)\n"
+                      "set(CMAKE_CROSSCOMPILING_EMULATOR {})\n",
+                      cmake_list(exe_wrapper_for(toolchain, env)));
   for (const auto& [name, value] : pkg_config_environment(toolchain, env)) {
     text += fmt::format("set(ENV{{{}}} {})\n", name, cmake_quote(value));
   }
@@ -186,16 +290,80 @@ std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironm
   return text;
 }
 
+namespace {
+
+// One machine file's sections, in order, with each key's value in
+// machine-file syntax; a later set() of a key replaces it in place.
+class MachineFileText {
+public:
+  void set(const std::string& section, const std::string& key, const std::string& value) {
+    auto found = std::find_if(m_sections.begin(), m_sections.end(),
+                              [&](const auto& entry) { return entry.first == section; });
+    if (found == m_sections.end()) {
+      m_sections.push_back({section, {}});
+      found = m_sections.end() - 1;
+    }
+    auto& entries = found->second;
+    auto existing =
+        std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.first == key; });
+    if (existing == entries.end()) {
+      entries.emplace_back(key, value);
+    } else {
+      existing->second = value;
+    }
+  }
+
+  std::string text() const {
+    std::string text;
+    for (const auto& [section, entries] : m_sections) {
+      text += fmt::format("\n[{}]\n", section);
+      for (const auto& [key, value] : entries) {
+        text += fmt::format("{} = {}\n", key, value);
+      }
+    }
+    return text;
+  }
+
+private:
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> m_sections;
+};
+
+// What a stage (or an export) sets over the cross file: the sysroot for
+// pkg-config and, since sys_root only reaches pkg-config, the flags for the
+// compiler and linker.
+void set_sysroot_settings(MachineFileText& file, const Toolchain& toolchain, const StageEnvironment& env) {
+  SysrootFlags flags = sysroot_flags(toolchain, env);
+  file.set("binaries", "exe_wrapper", machine_file_array(exe_wrapper_for(toolchain, env)));
+  file.set("properties", "sys_root", machine_file::Value(env.sysroot.string()).to_source());
+  file.set("properties", "pkg_config_libdir", machine_file_array(pkg_config_libdirs(toolchain, env)));
+  file.set("built-in options", "c_args", machine_file_array(flags.c_args()));
+  file.set("built-in options", "cpp_args", machine_file_array(flags.cpp_args()));
+  file.set("built-in options", "c_link_args", machine_file_array(flags.link_args()));
+  file.set("built-in options", "cpp_link_args", machine_file_array(flags.link_args()));
+}
+
+} // namespace
+
 std::string meson_overlay(const Toolchain& toolchain, const StageEnvironment& env) {
-  return fmt::format(
-      "# Rendered by xstage; layer it over the cross file with a second --cross-file.\n"
-      "[binaries]\nexe_wrapper = {}\n\n"
-      "[properties]\nsys_root = {}\npkg_config_libdir = {}\n\n"
-      "[built-in options]\nprefix = {}\n",
-      machine_file_array(exe_wrapper_for(toolchain, env)),
-      machine_file::Value(env.sysroot.string()).to_source(),
-      machine_file_array(pkg_config_libdirs(toolchain, env)),
-      machine_file::Value(env.prefix.empty() ? std::string("/usr/local") : env.prefix).to_source());
+  MachineFileText file;
+  set_sysroot_settings(file, toolchain, env);
+  file.set("built-in options", "prefix",
+           machine_file::Value(env.prefix.empty() ? std::string("/usr/local") : env.prefix).to_source());
+  return "# Rendered by xstage; layer it over the cross file with a second --cross-file.\n" + file.text();
+}
+
+std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment& env) {
+  MachineFileText file;
+  for (const machine_file::Section& section : toolchain.cross.sections()) {
+    if (section.name == "constants") {
+      continue; // already folded into the values that use them
+    }
+    for (const machine_file::Entry& entry : section.entries) {
+      file.set(section.name, entry.key, entry.value.to_source());
+    }
+  }
+  set_sysroot_settings(file, toolchain, env);
+  return file.text();
 }
 
 } // namespace xstage::toolchain

@@ -16,7 +16,33 @@ struct StageEnvironment {
   std::string prefix;            // install prefix inside the stage's layer
   int jobs = 1;
   std::filesystem::path sources; // the stage's unpacked sources, one directory per source name
+  // The C++ compiler's major version ("12", from -dumpversion): which of the
+  // sysroot's libstdc++ header trees matches it. Empty: none is used.
+  std::string compiler_version;
+  // When set, the exe wrapper to use instead of the cross file's (an
+  // `xstage sysroot` export's own emulator script).
+  std::vector<std::string> emulator;
 };
+
+// What confines the cross compiler to the sysroot. Debian's cross GCC
+// searches its own tree first (/usr/<triple>/{include,lib}, from
+// libc6-dev-<arch>-cross, another glibc build than the sysroot's), and
+// without --sysroot it also finds the build machine's multiarch packages
+// (/usr/lib/<triple>). These flags put, ahead of both, the sysroot's
+// libstdc++ headers of the compiler's version (when the sysroot has them),
+// its libc and kernel headers, its crt files and its libraries. Only
+// directories that exist are named; the compiler's own headers (stddef.h)
+// and runtime (libgcc) stay the compiler's.
+struct SysrootFlags {
+  std::string sysroot;
+  std::vector<std::string> c_include;         // -isystem directories for C, in search order
+  std::vector<std::string> cpp_include;       // for C++: libstdc++'s directories, then C's
+  std::vector<std::string> link;              // -B (crt files), -L, -Wl,-rpath-link
+  std::vector<std::string> c_args() const;    // --sysroot and -isystem DIR, for C
+  std::vector<std::string> cpp_args() const;  // the same for C++
+  std::vector<std::string> link_args() const; // --sysroot and `link`
+};
+SysrootFlags sysroot_flags(const Toolchain& toolchain, const StageEnvironment& env);
 
 // Replaces @SYSROOT@, @HOST@, @PREFIX@, @CROSS_PREFIX@, @TRIPLE@, @JOBS@ and
 // @SOURCES@ (so @SOURCES@/NAME is source NAME's tree) in
@@ -25,7 +51,7 @@ struct StageEnvironment {
 std::string substitute(const std::string& text, const Toolchain& toolchain, const StageEnvironment& env);
 
 // The cross file's exe_wrapper with its -L argument pointed at the sysroot,
-// e.g. {"qemu-aarch64-static", "-L", SYSROOT}.
+// e.g. {"qemu-aarch64-static", "-L", SYSROOT}; env.emulator when set.
 std::vector<std::string> exe_wrapper_for(const Toolchain& toolchain, const StageEnvironment& env);
 
 // pkg-config directories inside the sysroot: the cross file's
@@ -38,19 +64,30 @@ std::vector<std::string> pkg_config_libdirs(const Toolchain& toolchain, const St
 std::map<std::string, std::string> pkg_config_environment(const Toolchain& toolchain,
                                                           const StageEnvironment& env);
 
-// CC, CXX (with the launcher), AR, NM, RANLIB, STRIP, --sysroot flags and the
-// pkg-config variables: what autotools-style configure scripts read.
+// CC, CXX (with the launcher and the sysroot flags: libtool passes a
+// compiler's own arguments through, not unknown LDFLAGS such as -B), AR, NM,
+// RANLIB, STRIP and the pkg-config variables: what autotools-style configure
+// scripts read.
 std::map<std::string, std::string> configure_environment(const Toolchain& toolchain,
                                                          const StageEnvironment& env);
 
 // A CMake toolchain file: CMAKE_SYSROOT, compilers with the ccache launcher,
-// find-root-path modes, pkg-config confined to the sysroot, qemu as
-// CMAKE_CROSSCOMPILING_EMULATOR and, when `qt_host_path` is set, QT_HOST_PATH.
+// the sysroot flags (as standard include directories and standard libraries,
+// which a user's CMAKE_<LANG>_FLAGS do not replace), find-root-path modes
+// that append to the user's CMAKE_FIND_ROOT_PATH and CMAKE_PREFIX_PATH,
+// pkg-config confined to the sysroot, qemu as CMAKE_CROSSCOMPILING_EMULATOR
+// and, when `qt_host_path` is set, QT_HOST_PATH.
 std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironment& env,
                                  const std::string& qt_host_path);
 
 // A Meson cross file to layer over cross/aarch64.ini: sys_root,
-// pkg_config_libdir and the exe_wrapper pointed at the sysroot.
+// pkg_config_libdir, the exe_wrapper pointed at the sysroot and the sysroot
+// flags as c_args, cpp_args, c_link_args and cpp_link_args.
 std::string meson_overlay(const Toolchain& toolchain, const StageEnvironment& env);
+
+// A complete Meson cross file: the cross file's evaluated sections (its
+// constants folded in) with the overlay's settings, prefix excepted, so a
+// user's project needs this one file.
+std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment& env);
 
 } // namespace xstage::toolchain

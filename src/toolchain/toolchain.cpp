@@ -140,6 +140,11 @@ Fingerprint fingerprint(const Toolchain& toolchain, process::CommandRunner& runn
   return result;
 }
 
+std::string compiler_major_version(const Toolchain& toolchain, process::CommandRunner& runner) {
+  std::string version = trimmed(ask(runner, {toolchain.cpp_compiler(), "-dumpversion"}));
+  return version.substr(0, version.find('.'));
+}
+
 nlohmann::json native_fingerprint(const std::vector<std::string>& host_packages,
                                   process::CommandRunner& runner) {
   nlohmann::json packages = nlohmann::json::object();

@@ -34,6 +34,8 @@ struct Toolchain {
   // The C compiler without its launcher: "aarch64-linux-gnu-gcc".
   const std::string& c_compiler() const { return c.back(); }
   const std::string& cpp_compiler() const { return cpp.back(); }
+  // The target triple, "aarch64-linux-gnu": the binutils prefix without its dash.
+  std::string triple() const { return cross_prefix.substr(0, cross_prefix.size() - 1); }
 };
 
 // Reads cross files in order (later over earlier, like repeated
@@ -58,6 +60,11 @@ struct Fingerprint {
 // Asks the compilers for their versions through `runner`. Throws
 // xstage::Error naming the command when a compiler cannot be run.
 Fingerprint fingerprint(const Toolchain& toolchain, process::CommandRunner& runner);
+
+// The C++ compiler's major version ("12", from `-dumpversion`): which of a
+// sysroot's libstdc++ header trees belongs to it. Throws xstage::Error
+// naming the command when the compiler cannot be run.
+std::string compiler_major_version(const Toolchain& toolchain, process::CommandRunner& runner);
 
 // What a stage built for the build machine depends on instead of the cross
 // file: the build machine's own compilers (`cc`, `c++`: their first version
