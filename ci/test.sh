@@ -70,6 +70,12 @@ bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e
 step "a Qt module stage, a git mirror and pipeline options end to end"
 bash tests/e2e/qt_module.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "the compiler confined to the sysroot: nothing linked from the build machine (ld --trace)"
+bash tests/e2e/sysroot_confined.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
+step "peer projects from Debian's sources against an exported sysroot: meson test, ctest, xstage run -- make check"
+bash tests/e2e/peer_projects.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
 step "runtime images end to end (skopeo, umoci, qemu)"
 bash tests/e2e/images.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 

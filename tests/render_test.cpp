@@ -81,3 +81,103 @@ TEST_CASE("configure variables carry the launcher and the sysroot", "[render]") 
   CHECK(env.at("AR") == "aarch64-linux-gnu-ar");
   CHECK(env.at("RANLIB") == "aarch64-linux-gnu-ranlib");
 }
+
+namespace {
+
+// A sysroot laid out like Debian bookworm's arm64 packages extract.
+std::filesystem::path bookworm_like_sysroot() {
+  auto sysroot = test::make_temp_dir("sysroot");
+  for (const char* dir : {"usr/include/aarch64-linux-gnu/c++/12", "usr/include/c++/12/backward",
+                          "usr/lib/gcc/aarch64-linux-gnu/12", "lib/aarch64-linux-gnu",
+                          "usr/lib/aarch64-linux-gnu/qt6/plugins/platforms"}) {
+    std::filesystem::create_directories(sysroot / dir);
+  }
+  test::write_file(sysroot / "usr/lib/aarch64-linux-gnu/crt1.o", "");
+  return sysroot;
+}
+
+} // namespace
+
+TEST_CASE("the sysroot flags put the sysroot's headers, crt files and libraries first", "[render]") {
+  auto sysroot = bookworm_like_sysroot();
+  std::string s = sysroot.string();
+  auto flags = toolchain::sysroot_flags(shipped(), environment(sysroot));
+  CHECK(flags.c_include ==
+        std::vector<std::string>{s + "/usr/include/aarch64-linux-gnu", s + "/usr/include"});
+  // libstdc++'s own directories first, so that its #include_next of the
+  // libc's headers finds the sysroot's.
+  CHECK(flags.cpp_include ==
+        std::vector<std::string>{s + "/usr/include/c++/12", s + "/usr/include/aarch64-linux-gnu/c++/12",
+                                 s + "/usr/include/c++/12/backward", s + "/usr/include/aarch64-linux-gnu",
+                                 s + "/usr/include"});
+  CHECK(flags.link == std::vector<std::string>{"-B" + s + "/usr/lib/aarch64-linux-gnu/",
+                                               "-L" + s + "/usr/lib/gcc/aarch64-linux-gnu/12",
+                                               "-L" + s + "/usr/lib/aarch64-linux-gnu",
+                                               "-L" + s + "/lib/aarch64-linux-gnu",
+                                               "-Wl,-rpath-link," + s + "/usr/lib/gcc/aarch64-linux-gnu/12",
+                                               "-Wl,-rpath-link," + s + "/usr/lib/aarch64-linux-gnu",
+                                               "-Wl,-rpath-link," + s + "/lib/aarch64-linux-gnu"});
+  CHECK(flags.c_args() == std::vector<std::string>{"--sysroot=" + s, "-isystem",
+                                                   s + "/usr/include/aarch64-linux-gnu", "-isystem",
+                                                   s + "/usr/include"});
+  CHECK(flags.link_args().front() == "--sysroot=" + s);
+}
+
+TEST_CASE("libstdc++ headers of another compiler version are not used", "[render]") {
+  auto sysroot = bookworm_like_sysroot();
+  auto env = environment(sysroot);
+  env.compiler_version = "14";
+  auto flags = toolchain::sysroot_flags(shipped(), env);
+  CHECK(flags.cpp_include == flags.c_include);
+  CHECK(flags.link.at(1) == "-L" + sysroot.string() + "/usr/lib/aarch64-linux-gnu");
+}
+
+TEST_CASE("a merged-/usr sysroot names each library directory once", "[render]") {
+  auto sysroot = test::make_temp_dir("merged");
+  std::filesystem::create_directories(sysroot / "usr/lib/aarch64-linux-gnu");
+  std::filesystem::create_directory_symlink("usr/lib", sysroot / "lib");
+  auto flags = toolchain::sysroot_flags(shipped(), environment(sysroot));
+  CHECK(flags.link ==
+        std::vector<std::string>{"-L" + sysroot.string() + "/usr/lib/aarch64-linux-gnu",
+                                 "-Wl,-rpath-link," + sysroot.string() + "/usr/lib/aarch64-linux-gnu"});
+}
+
+TEST_CASE("the Meson overlay passes the sysroot flags to the compiler and linker", "[render]") {
+  auto sysroot = bookworm_like_sysroot();
+  std::string s = sysroot.string();
+  auto text = toolchain::meson_overlay(shipped(), environment(sysroot));
+  CHECK_THAT(text,
+             Catch::Contains("c_args = ['--sysroot=" + s + "', '-isystem', '" + s +
+                             "/usr/include/aarch64-linux-gnu', '-isystem', '" + s + "/usr/include']\n"));
+  CHECK_THAT(
+      text, Catch::Contains("cpp_args = ['--sysroot=" + s + "', '-isystem', '" + s + "/usr/include/c++/12'"));
+  CHECK_THAT(text, Catch::Contains("c_link_args = ['--sysroot=" + s + "', '-B" + s +
+                                   "/usr/lib/aarch64-linux-gnu/'"));
+  CHECK_THAT(text, Catch::Contains("cpp_link_args = ['--sysroot=" + s + "', '-B"));
+}
+
+TEST_CASE("the complete Meson cross file holds the cross file's values and the sysroot's", "[render]") {
+  auto env = environment("/s");
+  env.emulator = {"/x/emulator"};
+  auto text = toolchain::meson_cross_file(shipped(), env, {{"glib-mkenums", "/x/bin/glib-mkenums"}});
+  CHECK_THAT(text, Catch::Contains("[binaries]\nc = ['ccache', 'aarch64-linux-gnu-gcc']\n"));
+  CHECK_THAT(text, Catch::Contains("exe_wrapper = ['/x/emulator']\n"));
+  CHECK_THAT(text, Catch::Contains("glib-mkenums = '/x/bin/glib-mkenums'\n"));
+  CHECK_THAT(text, Catch::Contains("[host_machine]\nsystem = 'linux'\ncpu_family = 'aarch64'\n"));
+  CHECK_THAT(text, Catch::Contains("sys_root = '/s'\n"));
+  CHECK_THAT(text, !Catch::Contains("[constants]") && !Catch::Contains("prefix ="));
+}
+
+TEST_CASE("the CMake toolchain keeps the user's roots and prefixes and confines the compiler", "[render]") {
+  auto sysroot = bookworm_like_sysroot();
+  std::string s = sysroot.string();
+  auto text = toolchain::cmake_toolchain_file(shipped(), environment(sysroot), "");
+  CHECK_THAT(text, Catch::Contains("list(APPEND CMAKE_FIND_ROOT_PATH \"" + s +
+                                   "\")\n"
+                                   "foreach(xstage_prefix IN LISTS CMAKE_PREFIX_PATH)\n"));
+  CHECK_THAT(text, !Catch::Contains("set(CMAKE_FIND_ROOT_PATH "));
+  CHECK_THAT(text, Catch::Contains("set(CMAKE_C_STANDARD_INCLUDE_DIRECTORIES \"" + s +
+                                   "/usr/include/aarch64-linux-gnu;" + s + "/usr/include\")\n"));
+  CHECK_THAT(text,
+             Catch::Contains("set(CMAKE_CXX_STANDARD_LIBRARIES \"-B" + s + "/usr/lib/aarch64-linux-gnu/ -L"));
+}

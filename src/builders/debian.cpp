@@ -53,12 +53,30 @@ void drop_paths(const BuildContext& context, const std::vector<std::string>& pat
   }
 }
 
+// dpkg's name for the build machine's architecture: amd64 on x86_64.
+std::string build_machine_architecture(BuildContext& context) {
+  process::CommandResult result = context.runner.run({"dpkg", "--print-architecture"});
+  std::string architecture = result.output.substr(0, result.output.find('\n'));
+  if (result.exit_code != 0 || architecture.empty()) {
+    throw Error(
+        fmt::format("stage '{}': cannot tell the build machine's architecture (dpkg --print-architecture: "
+                    "{}); set architecture in [options]",
+                    context.recipe.name, result.output));
+  }
+  return architecture;
+}
+
 } // namespace
 
 void build_debian(BuildContext& context, const StepPlan& step) {
   std::vector<std::string> packages = option_list(context, step, "packages");
   std::string suite = option_string(step, "suite", "bookworm");
-  std::string architecture = option_string(step, "architecture", "arm64");
+  // A native stage (the build machine's tools) defaults to the build
+  // machine's architecture, which its key holds (`cc -dumpmachine`).
+  std::string architecture = option_string(step, "architecture", "");
+  if (architecture.empty()) {
+    architecture = context.recipe.is_native() ? build_machine_architecture(context) : "arm64";
+  }
   run_command(context, "extract packages",
               {{"mmdebstrap", "--variant=extract", "--mode=root", "--arch=" + architecture,
                 fmt::format("--include={}", fmt::join(packages, ",")), suite, context.destdir.string()},

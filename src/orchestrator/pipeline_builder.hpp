@@ -87,6 +87,8 @@ public:
                                                 const std::filesystem::path& host, int jobs,
                                                 const std::filesystem::path& sources);
 
+  const recipe::Pipeline& pipeline() const { return m_pipeline; }
+
   // The work directory of a stage, and its log.
   std::filesystem::path work_dir(const std::string& stage) const;
   std::filesystem::path log_path(const std::string& stage) const;

@@ -19,10 +19,17 @@ ExportedSysroot export_sysroot(PipelineBuilder& builder, const recipe::Recipe& s
   }
   ExportedSysroot exported{out / "sysroot",         out / "host",          out / "cross.ini",
                            out / "toolchain.cmake", out / "configure.env", out / "emulator"};
-  builder.assemble(stage, true, exported.sysroot, exported.host);
+  std::vector<ExtractedLayer> layers = builder.layers_of(stage, true);
+  builder.extract(layers, exported.sysroot, exported.host);
+  std::vector<toolchain::HostTool> tools;
+  for (const ExtractedLayer& layer : layers) {
+    for (const std::string& tool : builder.pipeline().stage(layer.stage).tools()) {
+      tools.push_back({tool, layer.stage});
+    }
+  }
   toolchain::StageEnvironment env = builder.stage_environment(exported.sysroot, exported.host, 1, {});
   env.emulator = {exported.emulator.string()};
-  for (const toolchain::ExportFile& file : toolchain::export_files(toolchain, env, out, origin)) {
+  for (const toolchain::ExportFile& file : toolchain::export_files(toolchain, env, out, origin, tools)) {
     fs::create_directories((out / file.name).parent_path());
     util::write_file_atomically(out / file.name, file.text);
     if (file.executable) {

@@ -416,14 +416,22 @@ bool Recipe::is_native() const {
   return found != options.end() && found->second.is_bool() && found->second.as_bool();
 }
 
-std::vector<std::string> Recipe::host_packages() const {
-  std::vector<std::string> packages;
-  if (auto found = options.find("host_packages"); found != options.end()) {
-    for (const Value& package : found->second.as_array()) {
-      packages.push_back(package.as_string());
+std::vector<std::string> Recipe::string_list(const std::string& option) const {
+  std::vector<std::string> items;
+  if (auto found = options.find(option); found != options.end()) {
+    for (const Value& item : found->second.as_array()) {
+      items.push_back(item.as_string());
     }
   }
-  return packages;
+  return items;
+}
+
+std::vector<std::string> Recipe::host_packages() const {
+  return string_list("host_packages");
+}
+
+std::vector<std::string> Recipe::tools() const {
+  return string_list("tools");
 }
 
 std::string Recipe::diagnostic(const machine_file::Location& location, std::string_view message) const {

@@ -112,6 +112,11 @@ struct Recipe {
   bool is_native() const;
   // Its `host_packages`: what a native stage compiles against on the build machine.
   std::vector<std::string> host_packages() const;
+  // Its `tools`: the programs of a native debian stage's tree that `xstage
+  // sysroot` puts on PATH and in its Meson native file.
+  std::vector<std::string> tools() const;
+  // A validated string-array option, empty when absent.
+  std::vector<std::string> string_list(const std::string& option) const;
 
   // A located error message quoting the recipe's own line.
   std::string diagnostic(const machine_file::Location& location, std::string_view message) const;

@@ -68,6 +68,8 @@ const std::vector<KeySpec>& builder_option_specs(std::string_view builder) {
        {{"packages", string_array, true},
         {"suite", string, false},
         {"architecture", string, false},
+        {"native", boolean, false},
+        {"tools", string_array, false},
         {"drop", string_array, false}}},
       {"configure",
        {{"style", string, false},

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "machine_file/value.hpp"
+#include "util/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -82,6 +83,10 @@ std::string emulator_script(const Toolchain& toolchain, const StageEnvironment& 
     text += fmt::format("export QT_PLUGIN_PATH=\"${{QT_PLUGIN_PATH:+$QT_PLUGIN_PATH:}}\"{}\n"
                         "if [ -z \"${{QT_QPA_PLATFORM_PLUGIN_PATH-}}\" ]; then\n"
                         "  export QT_QPA_PLATFORM_PLUGIN_PATH={}\n"
+                        "fi\n"
+                        "# Without a display (CI, a terminal), Qt GUI tests draw offscreen.\n"
+                        "if [ -z \"${{QT_QPA_PLATFORM-}}${{DISPLAY-}}${{WAYLAND_DISPLAY-}}\" ]; then\n"
+                        "  export QT_QPA_PLATFORM=offscreen\n"
                         "fi\n",
                         sh_quote(fmt::format("{}", fmt::join(plugins, ":"))),
                         sh_quote(plugins.front() + "/platforms"));
@@ -183,29 +188,37 @@ std::vector<std::string> qt_plugin_dirs(const Toolchain& toolchain, const fs::pa
   return dirs;
 }
 
-std::map<std::string, fs::path> host_tools(const fs::path& host) {
-  std::vector<fs::path> bins = {host / "usr" / "bin"};
+std::map<std::string, fs::path> host_tools(const fs::path& host, const std::vector<HostTool>& wanted) {
+  std::vector<fs::path> bins = {host / "usr" / "bin", host / "usr" / "sbin"};
   for (const fs::path& prefix : sorted_entries(host / "opt")) {
     bins.push_back(prefix / "bin");
   }
   std::map<std::string, fs::path> tools;
-  for (const fs::path& bin : bins) {
-    for (const fs::path& entry : sorted_entries(bin)) {
+  for (const HostTool& tool : wanted) {
+    auto found = std::find_if(bins.begin(), bins.end(), [&](const fs::path& bin) {
       std::error_code error;
-      fs::file_status status = fs::status(entry, error); // a link's target
-      bool executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
-      if (fs::is_regular_file(status) && executable) {
-        tools.emplace(entry.filename().string(), entry); // usr/bin first
-      }
+      fs::file_status status = fs::status(bin / tool.name, error); // a link's target
+      return fs::is_regular_file(status) && (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
+    });
+    if (found == bins.end()) {
+      throw Error(fmt::format("stage '{}' lists tool '{}', which its tree does not have as a program in "
+                              "usr/bin, usr/sbin or opt/*/bin",
+                              tool.stage, tool.name));
     }
+    tools.emplace(tool.name, *found / tool.name);
   }
   return tools;
 }
 
 std::vector<ExportFile> export_files(const Toolchain& toolchain, const StageEnvironment& env,
-                                     const fs::path& dir, const ExportOrigin& origin) {
+                                     const fs::path& dir, const ExportOrigin& origin,
+                                     const std::vector<HostTool>& wanted) {
   std::string head = header(origin, dir);
-  std::map<std::string, fs::path> tools = host_tools(env.host);
+  std::map<std::string, fs::path> tools = host_tools(env.host, wanted);
+  std::map<std::string, fs::path> wrappers;
+  for (const auto& [name, path] : tools) {
+    wrappers.emplace(name, dir / "bin" / name);
+  }
   std::string cmake = head + "# cmake -DCMAKE_TOOLCHAIN_FILE=" + (dir / "toolchain.cmake").string() +
                       " -S SRC -B BUILD\n" + cmake_toolchain_file(toolchain, env, "/usr");
   if (!tools.empty()) {
@@ -215,7 +228,7 @@ std::vector<ExportFile> export_files(const Toolchain& toolchain, const StageEnvi
   std::vector<ExportFile> files = {
       {"emulator", emulator_script(toolchain, env, head), true},
       {"cross.ini", head + "# meson setup --cross-file " + (dir / "cross.ini").string() + " BUILD\n" +
-                        meson_cross_file(toolchain, env)},
+                        meson_cross_file(toolchain, env, wrappers)},
       {"native.ini", native_file(env, dir, tools, head)},
       {"toolchain.cmake", cmake},
       {"configure.env",

@@ -31,16 +31,25 @@ struct ExportFile {
 // of a Qt built from source.
 std::vector<std::string> qt_plugin_dirs(const Toolchain& toolchain, const std::filesystem::path& sysroot);
 
-// The build machine's programs the host tree provides (host/usr/bin/*,
-// host/opt/*/bin/*): name to path. glib-mkenums, wayland-scanner and the
-// like, which a project runs while it builds.
-std::map<std::string, std::filesystem::path> host_tools(const std::filesystem::path& host);
+// A program a native stage's `tools` names.
+struct HostTool {
+  std::string name;
+  std::string stage;
+};
+
+// Where the host tree has each of `wanted` (usr/bin, usr/sbin, opt/*/bin):
+// glib-mkenums, wayland-scanner and the like, which a project runs while it
+// builds. Throws xstage::Error naming the stage and the tool that is not in
+// the tree.
+std::map<std::string, std::filesystem::path> host_tools(const std::filesystem::path& host,
+                                                        const std::vector<HostTool>& wanted);
 
 // Every file of an export: emulator (qemu with the sysroot and Qt's plugin
 // paths for the target process), cross.ini (a complete Meson cross file),
-// native.ini (the host tree's tools), toolchain.cmake, configure.env and
+// native.ini (the host tree's `tools`), toolchain.cmake, configure.env and
 // config.site (autotools), bin/<tool> wrappers for the host tools, README.
 std::vector<ExportFile> export_files(const Toolchain& toolchain, const StageEnvironment& env,
-                                     const std::filesystem::path& dir, const ExportOrigin& origin);
+                                     const std::filesystem::path& dir, const ExportOrigin& origin,
+                                     const std::vector<HostTool>& tools);
 
 } // namespace xstage::toolchain

@@ -352,7 +352,8 @@ std::string meson_overlay(const Toolchain& toolchain, const StageEnvironment& en
   return "# Rendered by xstage; layer it over the cross file with a second --cross-file.\n" + file.text();
 }
 
-std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment& env) {
+std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment& env,
+                             const std::map<std::string, fs::path>& tools) {
   MachineFileText file;
   for (const machine_file::Section& section : toolchain.cross.sections()) {
     if (section.name == "constants") {
@@ -363,6 +364,9 @@ std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment&
     }
   }
   set_sysroot_settings(file, toolchain, env);
+  for (const auto& [name, path] : tools) {
+    file.set("binaries", name, machine_file::Value(path.string()).to_source());
+  }
   return file.text();
 }
 

@@ -87,7 +87,9 @@ std::string meson_overlay(const Toolchain& toolchain, const StageEnvironment& en
 
 // A complete Meson cross file: the cross file's evaluated sections (its
 // constants folded in) with the overlay's settings, prefix excepted, so a
-// user's project needs this one file.
-std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment& env);
+// user's project needs this one file; `tools` (build-machine programs) are
+// added to [binaries], where find_program() looks first when cross building.
+std::string meson_cross_file(const Toolchain& toolchain, const StageEnvironment& env,
+                             const std::map<std::string, std::filesystem::path>& tools = {});
 
 } // namespace xstage::toolchain
