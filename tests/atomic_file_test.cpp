@@ -1,5 +1,7 @@
 // AtomicFile: temp-then-rename writes, cleanup of uncommitted temporaries,
 // durable moves and links.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -105,8 +107,8 @@ TEST_CASE("moving onto a directory fails and keeps the source", "[atomic_file]")
   write_file(dir / "from", "data");
   fs::create_directories(dir / "to");
   REQUIRE_THROWS_WITH(xstage::util::move_file_atomically(dir / "from", dir / "to"),
-                      "cannot rename " + (dir / "from").string() + " to " + (dir / "to").string() +
-                          ": Is a directory");
+                      "refusing to write " + (dir / "to").string() +
+                          ": it is a directory, and xstage replaces only regular files");
   CHECK(read_file(dir / "from") == "data");
 }
 
@@ -132,4 +134,25 @@ TEST_CASE("link_file_atomically leaves an existing target alone and says so", "[
   write_file(dir / "copy", "older");
   CHECK_FALSE(xstage::util::link_file_atomically(dir / "blob", dir / "copy"));
   CHECK(read_file(dir / "copy") == "older");
+}
+
+TEST_CASE("an output over a device, a FIFO or a symlink is refused before anything is written",
+          "[atomic_file]") {
+  auto dir = make_temp_dir("atomic");
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);
+  fs::create_symlink("/etc/passwd", dir / "link");
+  for (auto [target, kind] :
+       {std::pair{fs::path("/dev/full"), "a character device"}, std::pair{dir / "fifo", "a FIFO"},
+        std::pair{dir / "link", "a symbolic link"}}) {
+    REQUIRE_THROWS_WITH(xstage::util::write_file_atomically(target, "data"),
+                        "refusing to write " + target.string() + ": it is " + kind +
+                            ", and xstage replaces only regular files");
+  }
+  CHECK(fs::is_character_file("/dev/full"));
+  CHECK(fs::is_fifo(dir / "fifo"));
+  CHECK(fs::read_symlink(dir / "link") == "/etc/passwd");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2); // no temporary left
+  write_file(dir / "file", "old");
+  xstage::util::write_file_atomically(dir / "file", "new"); // a regular file is replaced
+  CHECK(read_file(dir / "file") == "new");
 }

@@ -5,6 +5,7 @@
 #include "machine_file/machine_file.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
+#include "util/text_file.hpp"
 
 using xstage::Error;
 using xstage::machine_file::MachineFile;
@@ -237,5 +238,12 @@ TEST_CASE("a file that cannot be read is named with the reason", "[machine_file]
       file.parse_file(dir / "missing.ini"), Error,
       Catch::Message("cannot read " + (dir / "missing.ini").string() + ": No such file or directory"));
   REQUIRE_THROWS_MATCHES(file.parse_file(dir), Error,
-                         Catch::Message("cannot read " + dir.string() + ": Is a directory"));
+                         Catch::Message("cannot read " + dir.string() + ": it is not a regular file"));
+  // A device would never end (the red team's --cross-file /dev/zero hung).
+  REQUIRE_THROWS_MATCHES(file.parse_file("/dev/zero"), Error,
+                         Catch::Message("cannot read /dev/zero: it is not a regular file"));
+  xstage::test::write_file(dir / "big.ini", std::string(xstage::util::k_max_input_file_size + 1, '#'));
+  REQUIRE_THROWS_MATCHES(file.parse_file(dir / "big.ini"), Error,
+                         Catch::Message("cannot read " + (dir / "big.ini").string() +
+                                        ": larger than the 4 MiB input files may have"));
 }

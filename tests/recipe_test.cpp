@@ -219,3 +219,42 @@ TEST_CASE("a bad [image] section is located", "[recipe]") {
           "recipes/d/x.ini:8:1: 'dlopen' in section [image] holds 'usr/../../etc'; write a path "
           "inside the image, like usr/lib/aarch64-linux-gnu/qt6/plugins\ndlopen = ['usr/../../etc']\n^"));
 }
+
+TEST_CASE("a stage's file name must be a name: '...ini' is not stage '..'", "[recipe]") {
+  for (const char* file :
+       {"recipes/demo/...ini", "recipes/demo/..ini", "recipes/demo/a b.ini", "recipes/demo/-x.ini"}) {
+    std::string stem = std::filesystem::path(file).stem().string();
+    REQUIRE_THROWS_WITH(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n", file),
+                        std::string(file) + ": a stage is named after its file, and '" + stem +
+                            "' is not a name: use letters, digits, '_' and '-' (like ffmpeg.ini)");
+  }
+  CHECK(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'debian'\n[options]\npackages = ['a']\n",
+                     "recipes/demo/qt_host-2.ini")
+            .name == "qt_host-2");
+}
+
+TEST_CASE("source and step names must be names", "[recipe]") {
+  REQUIRE_THROWS_WITH(
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source...]\npath = 'a'\n",
+                   "recipes/t/x.ini"),
+      Catch::StartsWith("recipes/t/x.ini:4:1: '..' in [source...] is not a name: use letters, "
+                        "digits, '_' and '-'"));
+}
+
+TEST_CASE("a prefix must be absolute and stay inside the install tree", "[recipe]") {
+  for (const char* prefix : {"/../../tmp/escaped", "relative/dir", "/opt/../../etc"}) {
+    REQUIRE_THROWS_WITH(
+        parse_recipe(std::string("[stage]\ndescription = 'x'\nbuilder = 'configure'\n[source]\npath = 'a'\n"
+                                 "[options]\nprefix = '") +
+                         prefix + "'\n",
+                     "recipes/t/x.ini"),
+        Catch::StartsWith(std::string("recipes/t/x.ini:7:1: prefix '") + prefix +
+                          "' must be an absolute path that stays inside the stage's install tree, like "
+                          "'/opt/ffmpeg'"));
+  }
+  CHECK(parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'configure'\n[source]\npath = 'a'\n"
+                     "[options]\nprefix = '/opt/x/../y'\n",
+                     "recipes/t/x.ini")
+            .options.at("prefix")
+            .as_string() == "/opt/x/../y");
+}

@@ -140,3 +140,40 @@ TEST_CASE("whitespace and comment edits leave the key unchanged", "[stage_key]")
   edited.replace(args, 18, "configure_args = [  # the flags\n    ");
   CHECK(key_for(edited) == key_for(recipe_text()));
 }
+
+TEST_CASE("a path source's links must stay inside its tree, and are never followed", "[stage_key]") {
+  auto root = test::make_temp_dir("project");
+  test::write_file(root / "src" / "a.txt", "a");
+  auto recipe = parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = 'src'\n",
+                             "recipes/t/app.ini");
+  std::filesystem::create_symlink("a.txt", root / "src" / "inner");
+  auto files = key::source_digests(recipe, root)["main"]["files"];
+  CHECK(files["inner"] == "-> a.txt");
+
+  std::filesystem::create_symlink("/etc", root / "src" / "etc");
+  REQUIRE_THROWS_WITH(
+      key::source_digests(recipe, root),
+      Catch::StartsWith("recipes/t/app.ini:4:1: path source 'src': the link etc -> /etc points "
+                        "outside the source tree"));
+  std::filesystem::remove(root / "src" / "etc");
+  std::filesystem::create_symlink("../../x", root / "src" / "up");
+  REQUIRE_THROWS_WITH(key::source_digests(recipe, root),
+                      Catch::Contains("the link up -> ../../x points outside"));
+  std::filesystem::remove(root / "src" / "up");
+  // A loop is a link like any other: its text is hashed, nothing follows it.
+  std::filesystem::create_symlink("loop", root / "src" / "loop");
+  CHECK(key::source_digests(recipe, root)["main"]["files"]["loop"] == "-> loop");
+}
+
+TEST_CASE("a path source that resolves outside the project is refused", "[stage_key]") {
+  auto root = test::make_temp_dir("project");
+  std::filesystem::create_directories(root / "examples");
+  std::filesystem::create_symlink("/etc", root / "examples" / "app");
+  auto recipe =
+      parse_recipe("[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\npath = 'examples/app'\n",
+                   "recipes/t/app.ini");
+  REQUIRE_THROWS_WITH(
+      key::source_digests(recipe, root),
+      Catch::StartsWith("recipes/t/app.ini:4:1: path source 'examples/app': resolves to /etc, "
+                        "outside the project"));
+}

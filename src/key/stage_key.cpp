@@ -14,31 +14,58 @@ namespace xstage::key {
 
 namespace {
 
-// Every file under `directory`, by path relative to it, in sorted order.
-nlohmann::json tree_digest(const fs::path& directory, const std::string& display) {
-  if (!fs::is_directory(directory)) {
-    throw Error(fmt::format("source directory {} does not exist", display));
+// Whether `path`, once normalised, lies inside `root` (both absolute).
+bool is_inside(const fs::path& path, const fs::path& root) {
+  fs::path relative = path.lexically_normal().lexically_relative(root.lexically_normal());
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+// Every file under the path source's directory, by path relative to it, in
+// sorted order; a symlink by its target's text, never followed. The tree and
+// every link in it must stay inside the project: a link to /etc would put
+// the build machine's files into a build (and a loop would never end).
+nlohmann::json tree_digest(const recipe::Recipe& recipe, const recipe::Source& source,
+                           const fs::path& project_root) {
+  auto refuse = [&](const std::string& message) {
+    throw Error(
+        recipe.diagnostic(source.location, fmt::format("path source '{}': {}", source.path, message)));
+  };
+  fs::path directory = project_root / source.path;
+  std::error_code error;
+  fs::path resolved = fs::weakly_canonical(directory, error);
+  if (error || !fs::is_directory(fs::symlink_status(resolved))) {
+    refuse("no such directory in the project");
+  }
+  if (!is_inside(resolved, fs::weakly_canonical(project_root))) {
+    refuse(fmt::format("resolves to {}, outside the project", resolved.string()));
   }
   std::vector<fs::path> paths;
-  for (auto it = fs::recursive_directory_iterator(directory); it != fs::recursive_directory_iterator();
-       ++it) {
-    if (!it->is_directory() || it->is_symlink()) {
+  for (auto it = fs::recursive_directory_iterator(resolved, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    std::error_code kind; // a link's own type: a loop has no target to ask about
+    if (it->is_symlink(kind) || !it->is_directory(kind)) {
       paths.push_back(it->path());
     }
+  }
+  if (error) {
+    refuse(fmt::format("cannot read the tree: {}", error.message()));
   }
   std::sort(paths.begin(), paths.end());
   nlohmann::json files = nlohmann::json::object();
   for (const fs::path& path : paths) {
-    std::string relative = path.lexically_relative(directory).generic_string();
+    std::string relative = path.lexically_relative(resolved).generic_string();
     auto status = fs::symlink_status(path);
     if (fs::is_symlink(status)) {
-      files[relative] = "-> " + fs::read_symlink(path).string();
+      fs::path target = fs::read_symlink(path);
+      if (target.is_absolute() || !is_inside(path.parent_path() / target, resolved)) {
+        refuse(fmt::format("the link {} -> {} points outside the source tree", relative, target.string()));
+      }
+      files[relative] = "-> " + target.string();
     } else if (fs::is_regular_file(status)) {
       bool executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
       files[relative] = util::Digest::of_file(path).hex() + (executable ? " +x" : "");
     } else {
-      throw Error(fmt::format("source directory {} contains {}, which is neither a file nor a symlink",
-                              display, relative));
+      refuse(fmt::format("{} is neither a file nor a symlink", relative));
     }
   }
   return files;
@@ -55,8 +82,7 @@ nlohmann::json source_digests(const recipe::Recipe& recipe, const fs::path& proj
       sources[source.name] = {{"git", source.git}, {"commit", source.commit}};
       break;
     case recipe::SourceKind::path:
-      sources[source.name] = {{"path", source.path},
-                              {"files", tree_digest(project_root / source.path, source.path)}};
+      sources[source.name] = {{"path", source.path}, {"files", tree_digest(recipe, source, project_root)}};
       break;
     }
   }

@@ -11,6 +11,7 @@
 #include "machine_file/parser.hpp"
 #include "machine_file/source_text.hpp"
 #include "util/error.hpp"
+#include "util/text_file.hpp"
 
 namespace xstage::machine_file {
 
@@ -238,20 +239,7 @@ const Entry* Section::find(std::string_view key) const {
 }
 
 void MachineFile::parse_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
-  }
-  std::string text;
-  std::array<char, 1 << 14> buffer{};
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    throw Error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
-  }
-  parse_text(text, path.string());
+  parse_text(util::read_text_file(path, path.string()), path.string());
 }
 
 void MachineFile::parse_text(std::string_view text, const std::string& file_name) {

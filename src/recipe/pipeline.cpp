@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "util/error.hpp"
+#include "util/names.hpp"
 #include "util/spelling.hpp"
 #include "util/text_file.hpp"
 
@@ -184,7 +185,7 @@ void Pipeline::check_versions() const {
 Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
                         const std::vector<std::string>& settings) {
   fs::path directory = project_root / "recipes" / name;
-  if (name.empty() || name.find('/') != std::string::npos || !fs::is_directory(directory)) {
+  if (!util::is_name(name) || !fs::is_directory(directory)) {
     std::vector<std::string> known = available(project_root);
     throw Error(fmt::format("unknown pipeline '{}' (no directory recipes/{}){}; pipelines: {}", name, name,
                             util::did_you_mean(name, known), fmt::join(known, ", ")));

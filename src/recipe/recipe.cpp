@@ -10,8 +10,11 @@
 #include "util/digest.hpp"
 #include "util/error.hpp"
 #include "util/inner_path.hpp"
+#include "util/names.hpp"
 #include "util/spelling.hpp"
 #include "util/text_file.hpp"
+
+namespace fs = std::filesystem;
 
 namespace xstage::recipe {
 
@@ -50,6 +53,11 @@ public:
     Recipe recipe;
     recipe.name = std::filesystem::path(m_display_path).stem().string();
     recipe.file = m_display_path;
+    if (!util::is_name(recipe.name)) {
+      throw Error(fmt::format("{}: a stage is named after its file, and '{}' is not a name: use letters, "
+                              "digits, '_' and '-' (like ffmpeg.ini)",
+                              m_display_path, recipe.name));
+    }
     check_section_names(file);
     read_stage(file, recipe);
     for (const Section& section : file.sections()) {
@@ -121,6 +129,10 @@ private:
       }
       if (name.empty() && !spec->takes_plain) {
         fail(section.location, fmt::format("section [{}] needs a name, like [{}.NAME]", kind, kind));
+      }
+      if (!name.empty() && !util::is_name(name)) {
+        fail(section.location,
+             fmt::format("'{}' in [{}] is not a name: use letters, digits, '_' and '-'", name, section.name));
       }
     }
   }
@@ -309,7 +321,33 @@ private:
       }
       specs.push_back({"source", ValueType::string, false});
     }
-    return check_keys(section, specs, fmt::format(" for builder '{}'", builder));
+    std::map<std::string, Value> values =
+        check_keys(section, specs, fmt::format(" for builder '{}'", builder));
+    if (auto prefix = values.find("prefix"); prefix != values.end()) {
+      check_prefix(section, prefix->second.as_string());
+    }
+    return values;
+  }
+
+  // An install prefix is where the build writes below DESTDIR: absolute, and
+  // still inside it once normalised ('/../../etc' would install onto the
+  // build machine; a relative one beside DESTDIR).
+  void check_prefix(const Section& section, const std::string& prefix) const {
+    const Entry* entry = section.find("prefix");
+    // Counted on the text as written: lexically_normal() turns "/../x" into
+    // "/x", but DESTDIR + "/../x" is outside DESTDIR.
+    fs::path path(prefix);
+    int depth = 0;
+    bool escapes = path.is_relative();
+    for (const fs::path& part : path.relative_path()) {
+      depth += part == ".." ? -1 : (part == "." || part.empty() ? 0 : 1);
+      escapes = escapes || depth < 0;
+    }
+    if (escapes) {
+      fail(entry->location, fmt::format("prefix '{}' must be an absolute path that stays inside the stage's "
+                                        "install tree, like '/opt/ffmpeg'",
+                                        prefix));
+    }
   }
 
   ImageSpec read_image(const Section& section) const {

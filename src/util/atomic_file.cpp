@@ -47,6 +47,24 @@ void sync_directory(const fs::path& directory) {
   }
 }
 
+// Outputs replace only regular files: a rename over a device node (an
+// --docker-archive of /dev/full), a FIFO or a symlink would silently swap
+// it for a file. Checked before any byte is written and again at the rename.
+void refuse_special_target(const fs::path& target) {
+  struct stat info {};
+  if (::lstat(target.c_str(), &info) != 0 || S_ISREG(info.st_mode)) {
+    return;
+  }
+  const char* kind = S_ISLNK(info.st_mode)    ? "a symbolic link"
+                     : S_ISDIR(info.st_mode)  ? "a directory"
+                     : S_ISCHR(info.st_mode)  ? "a character device"
+                     : S_ISBLK(info.st_mode)  ? "a block device"
+                     : S_ISFIFO(info.st_mode) ? "a FIFO"
+                                              : "a socket";
+  throw Error(fmt::format("refusing to write {}: it is {}, and xstage replaces only regular files",
+                          target.string(), kind));
+}
+
 void sync_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::fsync(fd) != 0) {
@@ -95,6 +113,7 @@ void copy_then_remove(const fs::path& from, const fs::path& to) {
 } // namespace
 
 AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
+  refuse_special_target(m_target);
   std::string pattern = temp_pattern(directory_of(m_target) / m_target.filename());
   m_fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (m_fd < 0) {
@@ -148,6 +167,7 @@ void AtomicFile::commit() {
   if (result != 0) {
     throw Error(fmt::format("cannot close {}: {}", m_temp.string(), errno_text()));
   }
+  refuse_special_target(m_target);
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0) {
     throw Error(fmt::format("cannot rename {} to {}: {}", m_temp.string(), m_target.string(), errno_text()));
   }
@@ -162,6 +182,7 @@ void write_file_atomically(const fs::path& path, std::string_view content) {
 }
 
 void move_file_atomically(const fs::path& from, const fs::path& to) {
+  refuse_special_target(to);
   sync_file(from);
   if (::rename(from.c_str(), to.c_str()) != 0) {
     if (errno != EXDEV) {

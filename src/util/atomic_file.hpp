@@ -19,6 +19,10 @@ namespace xstage::util {
 // temporary that is_temp_name() recognises, for readers to skip and for
 // garbage collection to remove.
 //
+// Only a regular file (or nothing) at the target is replaced: a device, FIFO,
+// directory or symbolic link there is refused, naming it, before anything is
+// written.
+//
 // Every failure throws xstage::Error naming the path and the reason.
 class AtomicFile {
 public:

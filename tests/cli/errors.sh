@@ -51,3 +51,31 @@ expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope)
 echo "ok: xstage --version"
 expect_error "xstage: error: --ccache-remote 'cache.example.com:6379': 'cache.example.com:6379' is not a ccache remote storage URL (redis://HOST:PORT, redis+unix:PATH, http://HOST/PATH or file:PATH)" \
     build --ccache-remote cache.example.com:6379
+
+# Names that would become paths: a recipe file "...ini" is not stage "..",
+# and a pipeline is never "..", whose work directory holds every pipeline's.
+hostile=$(mktemp -d)
+trap 'rm -rf "$hostile"' EXIT
+mkdir -p "$hostile/recipes/demo"
+cp -r "$source_root/cross" "$hostile/"
+cp "$source_root/recipes/demo/base.ini" "$hostile/recipes/demo/"
+cp "$source_root/recipes/demo/base.ini" "$hostile/recipes/demo/...ini"
+expect_hostile() {
+    local expected=$1
+    shift
+    local output status=0
+    output=$("$xstage" --root "$hostile" --cache "$hostile/cache" "$@" 2>&1 >/dev/null) || status=$?
+    if [ "$status" -ne 1 ] || [ "$output" != "$expected" ]; then
+        printf 'FAIL: xstage %s\n  expected (exit 1): %s\n  got (exit %s): %s\n' "$*" "$expected" "$status" "$output"
+        exit 1
+    fi
+    echo "ok: xstage $* (hostile project)"
+}
+expect_hostile "xstage: error: recipes/demo/...ini: a stage is named after its file, and '..' is not a name: use letters, digits, '_' and '-' (like ffmpeg.ini)" \
+    build ..
+rm "$hostile/recipes/demo/...ini"
+expect_hostile "xstage: error: unknown pipeline '..' (no directory recipes/..); pipelines: demo" \
+    --pipeline .. build
+expect_hostile "xstage: error: cannot read /dev/zero: it is not a regular file" \
+    --cross-file /dev/zero plan
+[ ! -e "$hostile/cache" ] || { echo "FAIL: a refused build left $hostile/cache"; exit 1; }
