@@ -2,6 +2,8 @@
 // was expected, and quotes the line with a caret under the culprit.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "machine_file/machine_file.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -246,4 +248,35 @@ TEST_CASE("a file that cannot be read is named with the reason", "[machine_file]
   REQUIRE_THROWS_MATCHES(file.parse_file(dir / "big.ini"), Error,
                          Catch::Message("cannot read " + (dir / "big.ini").string() +
                                         ": larger than the 4 MiB input files may have"));
+}
+
+TEST_CASE("constants that double at each line stop with a located error", "[machine_file]") {
+  for (const char* kind : {"'ab'", "['ab']"}) {
+    std::string text = std::string("[constants]\na0 = ") + kind + "\n";
+    for (int i = 1; i <= 40; ++i) {
+      text += fmt::format("a{} = a{} + a{}\n", i, i - 1, i - 1);
+    }
+    MachineFile file;
+    // 2 bytes doubled 19 times is 1 MiB: line 21 (a19 + a19... a20) crosses it.
+    REQUIRE_THROWS_WITH(file.parse_text(text, "doubling.ini"),
+                        Catch::StartsWith("doubling.ini:2") &&
+                            Catch::Contains(": value grows past 1048576 bytes or elements"));
+  }
+  std::string nested = "[constants]\na0 = ['x']\n";
+  for (int i = 1; i <= 40; ++i) {
+    nested += fmt::format("a{} = [a{}, a{}]\n", i, i - 1, i - 1);
+  }
+  MachineFile file;
+  REQUIRE_THROWS_WITH(file.parse_text(nested, "nested.ini"),
+                      Catch::Contains(": value grows past 1048576 bytes or elements"));
+}
+
+TEST_CASE("a long '+' chain is evaluated in linear time", "[machine_file]") {
+  std::string text = "[constants]\nlong = 'a'";
+  for (int i = 0; i < 200000; ++i) {
+    text += " + 'b'";
+  }
+  MachineFile file;
+  file.parse_text(text + "\n", "long.ini");
+  CHECK(file.constants().at("long").as_string().size() == 200001);
 }

@@ -10,6 +10,9 @@ namespace {
 
 // Deeper nesting than this is surely a mistake, and recursion must stay bounded.
 constexpr int k_max_depth = 200;
+// What one value may hold (Value::weight): far above any real recipe's, far
+// below what constants doubling at each line reach (2^40 after 40 lines).
+constexpr std::size_t k_max_weight = std::size_t{1} << 20;
 constexpr std::string_view k_continuation_hint =
     "; an indented line continues the value above it, which works only inside [ ] or ( )";
 constexpr std::string_view k_operators_hint = ": machine files support only '+' and '/'";
@@ -54,11 +57,15 @@ private:
     return skipped;
   }
 
+  // The weight of a sum or product is kept as it grows, so a long chain
+  // costs linear time and an exploding one stops at the operator.
   Value parse_sum(int depth) {
     Value left = parse_product(depth);
+    std::size_t weight = left.weight();
     while (at_punct('+') || at_punct('-')) {
       Token op = next();
       Value right = parse_product(depth);
+      weight = bounded(op, weight + right.weight());
       left = combine(op, std::move(left), std::move(right));
     }
     return left;
@@ -66,12 +73,23 @@ private:
 
   Value parse_product(int depth) {
     Value left = parse_unary(depth);
+    std::size_t weight = left.weight();
     while (at_punct('/') || at_punct('*') || at_punct('%')) {
       Token op = next();
       Value right = parse_unary(depth);
+      weight = bounded(op, weight + right.weight() + 1);
       left = combine(op, std::move(left), std::move(right));
     }
     return left;
+  }
+
+  std::size_t bounded(const Token& at, std::size_t weight) const {
+    if (weight > k_max_weight) {
+      m_lexer.fail(at.begin, fmt::format("value grows past {} bytes or elements (do constants double at each "
+                                         "use?)",
+                                         k_max_weight));
+    }
+    return weight;
   }
 
   Value parse_unary(int depth) {
@@ -133,6 +151,7 @@ private:
 
   Value parse_array(int depth) {
     Value::Array items;
+    std::size_t weight = 1;
     for (;;) {
       if (at_punct(']')) {
         next();
@@ -142,7 +161,9 @@ private:
         m_lexer.fail(peek().begin,
                      fmt::format("expected a value or ']' in array, got {}", m_lexer.describe(peek())));
       }
+      Token start = peek();
       items.push_back(parse_sum(depth));
+      weight = bounded(start, weight + items.back().weight());
       if (at_punct(',')) {
         next();
       } else if (!at_punct(']')) {
@@ -158,12 +179,14 @@ private:
     switch (op.punct) {
     case '+':
       if (left.is_string() && right.is_string()) {
-        return Value(left.as_string() + right.as_string());
+        left.as_string() += right.as_string();
+        return left;
       }
       if (left.is_array() && right.is_array()) {
-        Value::Array items = left.as_array();
-        items.insert(items.end(), right.as_array().begin(), right.as_array().end());
-        return Value(std::move(items));
+        Value::Array& items = left.as_array();
+        items.insert(items.end(), std::make_move_iterator(right.as_array().begin()),
+                     std::make_move_iterator(right.as_array().end()));
+        return left;
       }
       m_lexer.fail(op.begin, fmt::format("cannot add {} and {}", l, r));
     case '/':

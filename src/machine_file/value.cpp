@@ -94,4 +94,18 @@ std::string Value::to_source() const {
   return out;
 }
 
+std::size_t Value::weight() const {
+  if (is_string()) {
+    return as_string().size();
+  }
+  if (!is_array()) {
+    return 1;
+  }
+  std::size_t total = 1;
+  for (const Value& item : as_array()) {
+    total += item.weight();
+  }
+  return total;
+}
+
 } // namespace xstage::machine_file

@@ -41,6 +41,13 @@ public:
   bool as_bool() const { return std::get<bool>(m_data); }
   std::int64_t as_integer() const { return std::get<std::int64_t>(m_data); }
   const Array& as_array() const { return std::get<Array>(m_data); }
+  // In place, so that a chain of '+' appends instead of copying each time.
+  std::string& as_string() { return std::get<std::string>(m_data); }
+  Array& as_array() { return std::get<Array>(m_data); }
+
+  // What the value holds: string bytes, plus one per element and scalar, as
+  // deep as it nests. Bounds what evaluation may build.
+  std::size_t weight() const;
 
   // "string", "boolean", "integer" or "array", for error messages.
   const char* type_name() const;
