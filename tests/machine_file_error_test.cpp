@@ -280,3 +280,17 @@ TEST_CASE("a long '+' chain is evaluated in linear time", "[machine_file]") {
   file.parse_text(text + "\n", "long.ini");
   CHECK(file.constants().at("long").as_string().size() == 200001);
 }
+
+TEST_CASE("many sections and keys compose in linear time, duplicates still found", "[machine_file]") {
+  std::string text;
+  for (int i = 0; i < 30000; ++i) {
+    text += fmt::format("[s{}]\nk = {}\n", i, i);
+  }
+  MachineFile file;
+  file.parse_text(text, "many.ini");
+  CHECK(file.sections().size() == 30000);
+  CHECK(file.section("s29999")->find("k")->value == Value(29999));
+  REQUIRE_THROWS_WITH(
+      file.parse_text(text + "[s7]\n", "again.ini"),
+      Catch::StartsWith("again.ini:60001:1: duplicate section [s7], first defined on line 15"));
+}

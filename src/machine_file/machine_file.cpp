@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -82,14 +83,14 @@ private:
       m_source.fail(number, column_of(rest), "expected end of line after section header");
     }
     std::string name = line.substr(open + 1, close - open - 1);
-    for (const RawSection& section : m_sections) {
-      if (section.name == name) {
-        m_source.fail(
-            number, column_of(open),
-            fmt::format("duplicate section [{}], first defined on line {}", name, section.location.line));
-      }
+    auto [first, fresh] = m_section_index.try_emplace(name, m_sections.size());
+    if (!fresh) {
+      m_source.fail(number, column_of(open),
+                    fmt::format("duplicate section [{}], first defined on line {}", name,
+                                m_sections[first->second].location.line));
     }
     m_sections.push_back({name, m_source.location(number, column_of(open)), {}});
+    m_key_lines.clear();
   }
 
   void read_key(int number, const std::string& line, std::size_t first) {
@@ -116,12 +117,11 @@ private:
                     fmt::format("invalid key '{}': keys cannot contain spaces or quotes", key));
     }
     RawSection& section = m_sections.back();
-    for (const RawEntry& entry : section.entries) {
-      if (entry.key == key) {
-        m_source.fail(number, column_of(first),
-                      fmt::format("duplicate key '{}' in section [{}], first defined on line {}", key,
-                                  section.name, entry.location.line));
-      }
+    auto [defined, fresh] = m_key_lines.try_emplace(key, number);
+    if (!fresh) {
+      m_source.fail(number, column_of(first),
+                    fmt::format("duplicate key '{}' in section [{}], first defined on line {}", key,
+                                section.name, defined->second));
     }
     std::size_t value = std::min(line.find_first_not_of(k_spaces, equals + 1), line.size());
     RawEntry entry{key, m_source.location(number, column_of(first)), {}};
@@ -134,6 +134,8 @@ private:
 
   const SourceText& m_source;
   std::vector<RawSection> m_sections;
+  std::unordered_map<std::string, std::size_t> m_section_index; // by name, for duplicates
+  std::unordered_map<std::string, int> m_key_lines;             // the current section's keys
   bool m_in_value = false;  // the last line was a key, so indented lines continue it
   std::size_t m_indent = 0; // indentation of the last key or section line
 };
@@ -153,21 +155,25 @@ struct PendingSection {
 // Merges files the way configparser reads several: sections keep their first
 // position, and a later file's key replaces the text of an earlier one in place.
 template <typename Layers> std::vector<PendingSection> compose(const Layers& layers) {
+  // Indexes by name, so that composing is linear in the number of keys.
   std::vector<PendingSection> sections;
+  std::unordered_map<std::string, std::size_t> section_index;
+  std::vector<std::unordered_map<std::string, std::size_t>> key_index;
   for (const auto& layer : layers) {
     for (const RawSection& raw : layer->sections) {
-      auto section = std::find_if(sections.begin(), sections.end(),
-                                  [&](const PendingSection& known) { return known.name == raw.name; });
-      if (section == sections.end()) {
-        section = sections.insert(sections.end(), PendingSection{raw.name, raw.location, {}});
+      auto [found, added] = section_index.try_emplace(raw.name, sections.size());
+      if (added) {
+        sections.push_back(PendingSection{raw.name, raw.location, {}});
+        key_index.emplace_back();
       }
+      PendingSection& section = sections[found->second];
+      auto& keys = key_index[found->second];
       for (const RawEntry& entry : raw.entries) {
-        auto known = std::find_if(section->entries.begin(), section->entries.end(),
-                                  [&](const Pending& pending) { return pending.entry->key == entry.key; });
-        if (known == section->entries.end()) {
-          section->entries.push_back({&entry, &layer->source});
+        auto [known, fresh] = keys.try_emplace(entry.key, section.entries.size());
+        if (fresh) {
+          section.entries.push_back({&entry, &layer->source});
         } else {
-          *known = {&entry, &layer->source};
+          section.entries[known->second] = {&entry, &layer->source};
         }
       }
     }
@@ -259,34 +265,24 @@ void MachineFile::evaluate(std::vector<std::shared_ptr<const Layer>> layers) {
   result.m_predefined = m_predefined;
   Predefined predefined{result.m_predefined, result.m_predefined_used};
   std::vector<PendingSection> pending = compose(layers);
+  // The evaluated sections in the composed order, so pending[i] is m_sections[i].
   for (const PendingSection& section : pending) {
-    result.section_for_update(section.name, section.location);
+    result.m_sections.push_back(Section{section.name, section.location, {}});
   }
   // Constants first, so every other section can use them wherever they appear.
-  for (const PendingSection& section : pending) {
-    if (section.name == "constants") {
-      result.section_for_update(section.name, section.location).entries =
-          evaluate_section(section, {}, result.m_constants, predefined);
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (pending[i].name == "constants") {
+      result.m_sections[i].entries = evaluate_section(pending[i], {}, result.m_constants, predefined);
     }
   }
-  for (const PendingSection& section : pending) {
-    if (section.name != "constants") {
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (pending[i].name != "constants") {
       std::map<std::string, Value> scope;
-      result.section_for_update(section.name, section.location).entries =
-          evaluate_section(section, result.m_constants, scope, predefined);
+      result.m_sections[i].entries = evaluate_section(pending[i], result.m_constants, scope, predefined);
     }
   }
   result.m_layers = std::move(layers);
   *this = std::move(result);
-}
-
-Section& MachineFile::section_for_update(const std::string& name, const Location& location) {
-  for (Section& section : m_sections) {
-    if (section.name == name) {
-      return section;
-    }
-  }
-  return m_sections.emplace_back(Section{name, location, {}});
 }
 
 const Section* MachineFile::section(std::string_view name) const {

@@ -79,7 +79,6 @@ private:
   // One file as read: its sections, keys and value text, not yet evaluated.
   struct Layer;
 
-  Section& section_for_update(const std::string& name, const Location& location);
   void evaluate(std::vector<std::shared_ptr<const Layer>> layers);
 
   std::vector<std::shared_ptr<const Layer>> m_layers;
