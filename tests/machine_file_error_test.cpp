@@ -294,3 +294,16 @@ TEST_CASE("many sections and keys compose in linear time, duplicates still found
       file.parse_text(text + "[s7]\n", "again.ini"),
       Catch::StartsWith("again.ini:60001:1: duplicate section [s7], first defined on line 15"));
 }
+
+TEST_CASE("a byte that is not UTF-8 is a located error, not a JSON exception", "[machine_file]") {
+  MachineFile file;
+  file.parse_text("[stage]\ndescription = 'caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x93\xa6'\n", "good.ini");
+  CHECK(file.section("stage")->find("description")->value ==
+        Value("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x93\xa6"));
+  for (const char* bad : {"caf\xe9", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x9c"}) {
+    REQUIRE_THROWS_WITH(
+        MachineFile().parse_text(std::string("[stage]\ndescription = '") + bad + "'\n", "bad.ini"),
+        Catch::Matches("bad.ini:2:1[5-9]: byte 0x[0-9a-f]{2} is not UTF-8; machine files are UTF-8 "
+                       "text(.|\\n)*"));
+  }
+}
