@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -303,6 +304,62 @@ TEST_CASE("verify evicts the entries of corrupt blobs", "[cache]") {
   CHECK(report.evicted[0].reason == "blob " + cache.blob_path(bad.digest).string() +
                                         " has 3 bytes instead of " + std::to_string(bad.size));
   CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("good").hex()});
+}
+
+TEST_CASE("verify reports every problem it finds, each naming its file", "[cache]") {
+  auto dir = make_temp_dir("cache-verify");
+  Cache cache(dir / "cache");
+  LayerInfo good, gone, folder;
+  cache.store(Digest::of("good").hex(), "a", k_manifest, make_layer(dir, "g", "good", good));
+  // A consistent blob whose entry records another tar: a diff_id forgery.
+  LayerInfo lie;
+  make_layer(dir, "f", "forged", lie);
+  lie.diff_id = "sha256:" + std::string(64, 'f');
+  cache.store(Digest::of("forged").hex(), "b", k_manifest, dir / "f.tar.zst", lie);
+  cache.store(Digest::of("gone").hex(), "c", k_manifest, make_layer(dir, "m", "gone", gone));
+  fs::remove(cache.blob_path(gone.digest));
+  cache.store(Digest::of("folder").hex(), "d", k_manifest, make_layer(dir, "d", "folder", folder));
+  fs::remove(cache.blob_path(folder.digest));
+  fs::create_directories(cache.blob_path(folder.digest) / "inside");
+  const fs::path entries = dir / "cache" / "entries";
+  write_file(entries / (Digest::of("json").hex() + ".json"), "{\"key\": ");
+  std::string negative = read_file(entries / (Digest::of("good").hex() + ".json"));
+  negative.replace(negative.find("\"size\": ") + 8, 0, "-");
+  write_file(entries / (Digest::of("negative").hex() + ".json"),
+             negative.replace(negative.find(Digest::of("good").hex()), 64, Digest::of("negative").hex()));
+  write_file(entries / "notes.txt", "mine");
+
+  const LayerInfo actual = xstage::layer::describe_layer(cache.blob_path(lie.digest));
+  VerifyReport report = cache.verify();
+  CHECK(report.entries_checked == 6);
+  CHECK(report.blobs_checked == 4);
+  CHECK_FALSE(report.clean());
+  CHECK(
+      report.bad_entries ==
+      std::vector<std::string>{
+          "entry " + (entries / (Digest::of("json").hex() + ".json")).string() +
+              " is not JSON ([json.exception.parse_error.101] parse error at line 1, column 9: syntax error "
+              "while parsing value - unexpected end of input; expected '[', '{', or a literal)",
+          "entry " + (entries / (Digest::of("negative").hex() + ".json")).string() +
+              " has an invalid 'size'"});
+  CHECK(report.stray_files ==
+        std::vector<std::string>{(entries / "notes.txt").string() + " is not named <key>.json"});
+  std::map<std::string, std::string> reasons;
+  for (const Eviction& eviction : report.evicted) {
+    reasons[eviction.stage] = eviction.reason;
+  }
+  CHECK(reasons.size() == 3);
+  CHECK(reasons["b"] == "layer " + cache.blob_path(lie.digest).string() + " unpacks to " + actual.diff_id +
+                            " (" + std::to_string(actual.uncompressed_size) +
+                            " bytes), not the recorded diff_id " + lie.diff_id + " (" +
+                            std::to_string(lie.uncompressed_size) + " bytes)");
+  CHECK(reasons["c"] == "blob " + cache.blob_path(gone.digest).string() + " is missing");
+  CHECK(reasons["d"] == "blob " + cache.blob_path(folder.digest).string() + " is not a regular file");
+  CHECK_FALSE(fs::exists(cache.blob_path(folder.digest)));
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("good").hex()});
+  CHECK(fs::exists(entries / "notes.txt"));
+  CHECK_THROWS_WITH(Cache(dir / "nowhere").verify(), "there is no cache at " + (dir / "nowhere").string() +
+                                                         ": nothing was stored there (is --cache right?)");
 }
 
 TEST_CASE("readers skip temporaries and unreadable entries", "[cache]") {

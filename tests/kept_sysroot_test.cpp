@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::vector<orchestrator::ExtractedLayer> layers(const std::string& digest) {
-  return {{"base", std::string(64, 'a'), digest, false}};
+  return {{"base", std::string(64, 'a'), layer::LayerInfo{digest, 0, "", 0}, false}};
 }
 
 // A kept sysroot holding one file, sealed with layers("sha256:1").

@@ -195,3 +195,25 @@ TEST_CASE("a docker archive refuses a bad name and a corrupt layer, leaving no f
                         std::to_string(layer.info.size) + " bytes)");
   CHECK(!fs::exists(dir / "a.tar"));
 }
+
+TEST_CASE("an entrypoint that no layer provides is named; one found on PATH passes", "[image]") {
+  fs::path dir = make_temp_dir("runtime-entrypoint");
+  ElfDynamic elf = own_dynamic();
+  std::vector<ImageLayer> layers = {layer_of(runtime_tree(dir, elf), dir / "runtime.tar.zst", "runtime"),
+                                    layer_of(app_tree(dir), dir / "app.tar.zst", "app")};
+  auto problems = [&](std::vector<std::string> entrypoint, std::vector<std::string> env = {}) {
+    return check_runtime_closure(layers, {}, {std::move(entrypoint), std::move(env), "", {}}).problems;
+  };
+  CHECK(problems({"/opt/app/bin/app", "--flag"}).empty());
+  CHECK(
+      problems({"/opt/app/bin/missing"}) ==
+      std::vector<std::string>{
+          "the entrypoint /opt/app/bin/missing is not in the image: no layer provides /opt/app/bin/missing"});
+  CHECK(problems({"/opt/app/bin"}) ==
+        std::vector<std::string>{"the entrypoint /opt/app/bin is not a file in the image (/opt/app/bin is a "
+                                 "directory)"});
+  CHECK(problems({"app"}, {"PATH=/usr/bin:/opt/app/bin"}).empty());
+  CHECK(problems({"app"}) ==
+        std::vector<std::string>{"the entrypoint app is not in the image: no layer provides it on PATH "
+                                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"});
+}

@@ -160,16 +160,12 @@ TEST_CASE("the stage config pushed for an entry keeps its bytes", "[registry]") 
   LocalRegistry server;
   fs::path dir = make_temp_dir("remote-config-bytes");
   Cache local(dir / "local");
-  const std::string blob = "not a real layer: the registry only checks its digest";
-  const xstage::util::Digest digest = xstage::util::Digest::of(blob);
-  write_file(local.blob_path(digest.str()), blob);
-  const std::string diff_id = "sha256:" + std::string(64, 'd');
+  write_file(dir / "tree/opt/app/bin/tool", "#!/bin/sh\necho app\n");
+  const xstage::layer::LayerInfo layer = xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst");
   const std::string key(64, 'b');
-  CacheEntry entry{key,
-                   "app",
-                   1700000000,
-                   json{{"stage", "app"}, {"parents", {{"base", std::string(64, 'a')}}}},
-                   {digest.str(), blob.size(), diff_id, 10240}};
+  CacheEntry entry =
+      local.store(key, "app", json{{"stage", "app"}, {"parents", {{"base", std::string(64, 'a')}}}},
+                  dir / "layer.tar.zst", layer);
   registry::Client client = client_for(server, "stages");
   remote::push_entry(client, local, entry);
 
@@ -179,10 +175,10 @@ TEST_CASE("the stage config pushed for an entry keeps its bytes", "[registry]") 
   REQUIRE(manifest);
   std::string config_digest = json::parse(manifest->body)["config"]["digest"];
   CHECK(read_file(local.blob_path(config_digest)) ==
-        R"({"key":")" + key + R"(","layer":{"diff_id":")" + diff_id + R"(","digest":")" + digest.str() +
-            R"(","size":)" + std::to_string(blob.size()) +
-            R"(,"uncompressed_size":10240},"manifest":{"parents":{"base":")" + std::string(64, 'a') +
-            R"("},"stage":"app"},"stage":"app"})");
+        R"({"key":")" + key + R"(","layer":{"diff_id":")" + layer.diff_id + R"(","digest":")" + layer.digest +
+            R"(","size":)" + std::to_string(layer.size) + R"(,"uncompressed_size":)" +
+            std::to_string(layer.uncompressed_size) + R"(},"manifest":{"parents":{"base":")" +
+            std::string(64, 'a') + R"("},"stage":"app"},"stage":"app"})");
 }
 
 TEST_CASE("an image pushed twice sends its blobs once and the registry serves its manifest", "[registry]") {

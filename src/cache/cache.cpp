@@ -1,7 +1,9 @@
 #include "cache/cache.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -64,24 +66,42 @@ std::uint64_t size_of(const fs::path& path) {
   return error ? 0 : size;
 }
 
+// The entry stored at `path`, or why it is not the entry of `key`.
+struct EntryRead {
+  std::optional<CacheEntry> entry;
+  std::string problem;
+};
+
+EntryRead read_entry_checked(const fs::path& path, const std::string& key) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    return {std::nullopt, fmt::format("entry {} is not a regular file", path.string())};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return {std::nullopt, fmt::format("cannot read entry {}: {}", path.string(), std::strerror(errno))};
+  }
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& problem) {
+    return {std::nullopt, fmt::format("entry {} is not JSON ({})", path.string(), problem.what())};
+  }
+  try {
+    CacheEntry entry = entry_from_json(json, fmt::format("entry {}", path.string()));
+    if (entry.key != key) {
+      return {std::nullopt, fmt::format("entry {} holds the key {}", path.string(), entry.key)};
+    }
+    return {std::move(entry), ""};
+  } catch (const Error& problem) {
+    return {std::nullopt, problem.what()};
+  }
+}
+
 // The entry stored at `path`, or nothing when it is unreadable, malformed or
 // not the entry of `key`: a miss, never an error.
 std::optional<CacheEntry> read_entry(const fs::path& path, const std::string& key) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) {
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  try {
-    CacheEntry entry = entry_from_json(json, path.string());
-    if (entry.key != key) {
-      return std::nullopt;
-    }
-    return entry;
-  } catch (const Error&) {
-    return std::nullopt;
-  }
+  return read_entry_checked(path, key).entry;
 }
 
 // The key an entry file is named after, or "" for anything else (temps).
@@ -189,8 +209,12 @@ std::string read_text(const fs::path& path) {
 std::string Cache::check_blob(const layer::LayerInfo& layer, Trust trust) const {
   const fs::path path = blob_path(layer.digest);
   std::error_code error;
-  if (!fs::is_regular_file(path, error)) {
+  fs::file_status status = fs::symlink_status(path, error);
+  if (!fs::exists(status)) {
     return fmt::format("blob {} is missing", path.string());
+  }
+  if (!fs::is_regular_file(status)) {
+    return fmt::format("blob {} is not a regular file", path.string());
   }
   std::uint64_t size = size_of(path);
   if (size != layer.size) {
@@ -207,6 +231,13 @@ std::string Cache::check_blob(const layer::LayerInfo& layer, Trust trust) const 
   if (actual != layer.digest) {
     return fmt::format("blob {} is corrupt: its content hashes to {}", path.string(), actual);
   }
+  // The right bytes may still be a forged layer, or not the one the entry
+  // describes: what it unpacks to is checked the way every reader checks it.
+  try {
+    layer::check_layer(path, layer);
+  } catch (const Error& problem) {
+    return problem.what();
+  }
   if (!stat.empty() && stat == stat_line(path)) {
     fs::create_directories(m_root / "verified", error);
     try {
@@ -220,7 +251,11 @@ std::string Cache::check_blob(const layer::LayerInfo& layer, Trust trust) const 
 
 void Cache::remove_blob(const std::string& digest) const {
   remove_file(stamp_path(digest));
-  remove_file(blob_path(digest));
+  std::error_code error;
+  fs::remove_all(blob_path(digest), error); // a directory where a blob belongs goes too
+  if (error) {
+    throw Error(fmt::format("cannot remove {}: {}", blob_path(digest).string(), error.message()));
+  }
 }
 
 RestoreResult Cache::restore(const std::string& key) {
@@ -271,9 +306,36 @@ std::optional<CacheEntry> Cache::newest_for_stage(const std::string& stage,
 }
 
 VerifyReport Cache::verify() {
+  std::error_code error;
+  if (!fs::is_directory(m_root, error)) {
+    throw Error(fmt::format("there is no cache at {}: nothing was stored there (is --cache right?)",
+                            m_root.string()));
+  }
   VerifyReport report;
+  std::vector<CacheEntry> readable;
+  for (const fs::directory_entry& file : list_directory(m_root / "entries")) {
+    std::string name = file.path().filename().string();
+    std::string key = name.size() == 64 + k_entry_extension.size() && name.ends_with(k_entry_extension)
+                          ? name.substr(0, 64)
+                          : "";
+    if (util::is_temp_name(name)) {
+      continue; // a store in progress, or gc's to remove
+    }
+    if (!util::is_sha256_hex(key)) {
+      report.stray_files.push_back(fmt::format("{} is not named <key>.json", file.path().string()));
+      continue;
+    }
+    ++report.entries_checked;
+    EntryRead read = read_entry_checked(file.path(), key);
+    if (read.entry) {
+      readable.push_back(std::move(*read.entry));
+    } else {
+      evict(key);
+      report.bad_entries.push_back(read.problem);
+    }
+  }
   std::map<std::string, std::string> reasons; // digest -> why it is bad, or ""
-  for (const CacheEntry& entry : entries()) {
+  for (const CacheEntry& entry : readable) {
     auto [checked, first] = reasons.emplace(entry.layer.digest, "");
     if (first) {
       checked->second = check_blob(entry.layer, Trust::nothing);
@@ -290,6 +352,8 @@ VerifyReport Cache::verify() {
       report.bad_blobs.push_back(digest);
     }
   }
+  std::sort(report.bad_entries.begin(), report.bad_entries.end());
+  std::sort(report.stray_files.begin(), report.stray_files.end());
   return report;
 }
 

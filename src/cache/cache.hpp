@@ -27,10 +27,18 @@ struct RestoreResult {
   std::string evicted_reason;      // set when a bad entry was evicted
 };
 
+// Everything verify() found, each problem naming its file.
 struct VerifyReport {
+  std::size_t entries_checked = 0;
   std::size_t blobs_checked = 0;
-  std::vector<std::string> bad_blobs; // digests, sorted
-  std::vector<Eviction> evicted;
+  std::vector<std::string> bad_blobs;   // digests, sorted
+  std::vector<Eviction> evicted;        // entries of bad blobs
+  std::vector<std::string> bad_entries; // "entry PATH is not JSON: ...", each evicted
+  std::vector<std::string> stray_files; // files in entries/ that no entry is named like; kept
+
+  bool clean() const {
+    return bad_blobs.empty() && evicted.empty() && bad_entries.empty() && stray_files.empty();
+  }
 };
 
 struct GcReport {
@@ -107,7 +115,11 @@ public:
   std::optional<CacheEntry> newest_for_stage(const std::string& stage,
                                              const std::string& except_key = "") const;
 
-  // Hashes every referenced blob once; evicts the entries of bad ones.
+  // Reads every entry and checks every blob they name once, as check_blob
+  // with no trust does (hash, then layer::check_layer). Evicts unreadable
+  // entries and the entries of bad blobs, removes bad blobs, and reports
+  // all of it. Throws xstage::Error when the cache directory does not exist
+  // (a mistyped --cache-dir would otherwise verify nothing).
   VerifyReport verify();
 
   // Evicts the oldest entries (by created, then key) until the referenced

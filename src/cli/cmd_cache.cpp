@@ -26,17 +26,26 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
     fmt::print("{} entries in {}\n", entries.size(), cache_dir(options).string());
   });
 
-  command->add_subcommand("verify", "Re-hash every blob; evict entries whose blob is corrupt")
+  command->add_subcommand("verify", "Check every entry and blob; evict what is bad, and report it all")
       ->callback([&options] {
         cache::Cache cache(cache_dir(options));
         auto report = cache.verify();
+        for (const std::string& problem : report.bad_entries) {
+          fmt::print("evicted: {}\n", problem);
+        }
         for (const auto& eviction : report.evicted) {
           fmt::print("evicted {} ({}): {}\n", eviction.stage, eviction.key.substr(0, 12), eviction.reason);
         }
-        fmt::print("{} blobs checked, {} bad\n", report.blobs_checked, report.bad_blobs.size());
-        if (!report.bad_blobs.empty()) {
-          throw Error(fmt::format("cache verify found {} corrupt blobs; their entries were evicted",
-                                  report.bad_blobs.size()));
+        for (const std::string& stray : report.stray_files) {
+          fmt::print("kept: {}\n", stray);
+        }
+        fmt::print(
+            "{} and {} checked: {} bad, {} bad, {}\n", counted(report.entries_checked, "entry", "entries"),
+            counted(report.blobs_checked, "blob"), counted(report.bad_entries.size(), "entry", "entries"),
+            counted(report.bad_blobs.size(), "blob"), counted(report.stray_files.size(), "stray file"));
+        if (!report.clean()) {
+          throw Error(fmt::format("cache verify found problems in {}; what was bad is evicted",
+                                  cache.root().string()));
         }
       });
 

@@ -14,6 +14,7 @@
 #include "image/image_plan.hpp"
 #include "image/oci_layout.hpp"
 #include "remote/image_push.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -105,6 +106,17 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
         throw Error("--mount-from only applies to --push");
       }
       mount_repository(args->push, args->registry); // before building: a bad flag fails at once
+    }
+    // Before any build: a device or link named as an output fails at once.
+    if (!args->docker_archive.empty()) {
+      util::refuse_special_target(args->docker_archive);
+    }
+    for (const std::string& directory : {args->oci, args->context}) {
+      std::error_code error;
+      if (!directory.empty() && fs::exists(fs::symlink_status(directory, error)) &&
+          !fs::is_directory(fs::symlink_status(directory, error))) {
+        throw Error(fmt::format("refusing to write {}: it exists and is not a directory", directory));
+      }
     }
     BuildSession session(options, args->jobs, args->sources);
     const recipe::Pipeline& pipeline = session.project.pipeline;

@@ -95,7 +95,7 @@ SysrootComparison compare_with_sysroot(const recipe::Pipeline& pipeline, const I
 
 RuntimeReport check_image_runtime(const ImagePlan& plan, const std::vector<ImageLayer>& layers) {
   const recipe::Recipe& stage = *plan.stage;
-  RuntimeReport report = check_runtime_closure(layers, stage.image->dlopen);
+  RuntimeReport report = check_runtime_closure(layers, stage.image->dlopen, plan.config);
   if (!report.problems.empty()) {
     throw Error(fmt::format(
         "the image of stage '{}' cannot start its programs:\n  {}\nadd the Debian packages "

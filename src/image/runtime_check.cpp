@@ -71,13 +71,15 @@ std::string join_lexically(const std::string& base, const std::string& relative)
 class ImageTree {
 public:
   void add_layer(const ImageLayer& image_layer) {
-    layer::read_layer(image_layer.blob, [&](const LayerEntry& entry, const layer::ReadEntryData& read_data) {
-      Node node{entry.type, entry.link_target, image_layer.stage, std::nullopt};
-      if (entry.type == LayerEntry::Type::file) {
-        node.elf = read_elf_dynamic(read_data(), fmt::format("{} (stage {})", entry.path, image_layer.stage));
-      }
-      m_nodes[entry.path] = std::move(node);
-    });
+    layer::read_layer(image_layer.blob, image_layer.info,
+                      [&](const LayerEntry& entry, const layer::ReadEntryData& read_data) {
+                        Node node{entry.type, entry.link_target, image_layer.stage, std::nullopt};
+                        if (entry.type == LayerEntry::Type::file) {
+                          node.elf = read_elf_dynamic(
+                              read_data(), fmt::format("{} (stage {})", entry.path, image_layer.stage));
+                        }
+                        m_nodes[entry.path] = std::move(node);
+                      });
   }
 
   // The path `path` names once every symlink on the way is followed, if it
@@ -125,6 +127,38 @@ private:
   std::map<std::string, Node> m_nodes;
 };
 
+// Where the entrypoint's program is in the image, or where it was looked
+// for ("/opt/app/bin/app", or "it on PATH /usr/local/sbin:..."): a name without '/'
+// is looked up on the PATH of the config's env, else on the OCI runtime's
+// default PATH.
+struct EntrypointLookup {
+  std::optional<std::string> found;
+  std::string searched;
+};
+
+EntrypointLookup find_entrypoint(const ImageTree& tree, const std::string& program,
+                                 const std::vector<std::string>& env) {
+  if (program.find('/') != std::string::npos) {
+    std::string path = join_lexically("", program);
+    return {tree.resolve(path), "/" + path};
+  }
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const std::string& variable : env) {
+    if (variable.starts_with("PATH=")) {
+      path = variable.substr(5);
+    }
+  }
+  for (std::size_t start = 0; start <= path.size();) {
+    std::size_t end = std::min(path.find(':', start), path.size());
+    if (std::optional<std::string> found =
+            tree.resolve(join_lexically(path.substr(start, end - start), program))) {
+      return {found, ""};
+    }
+    start = end + 1;
+  }
+  return {std::nullopt, "it on PATH " + path};
+}
+
 std::vector<std::string> search_dirs(const std::string& path, const ElfDynamic& elf) {
   std::vector<std::string> dirs;
   for (std::string entry : elf.runpath) {
@@ -142,7 +176,7 @@ std::vector<std::string> search_dirs(const std::string& path, const ElfDynamic& 
 } // namespace
 
 RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers,
-                                    const std::vector<std::string>& dlopen_dirs) {
+                                    const std::vector<std::string>& dlopen_dirs, const ImageConfig& config) {
   RuntimeReport report;
   if (layers.empty()) {
     return report;
@@ -157,6 +191,23 @@ RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers,
   // library first, for the message.
   std::deque<std::string> pending;
   std::map<std::string, std::string> reason;
+  if (!config.entrypoint.empty() && !config.entrypoint.front().empty()) {
+    const std::string& entrypoint = config.entrypoint.front();
+    EntrypointLookup lookup = find_entrypoint(tree, entrypoint, config.env);
+    const Node* node = lookup.found ? tree.node(*lookup.found) : nullptr;
+    if (node == nullptr) {
+      report.problems.push_back(fmt::format("the entrypoint {} is not in the image: no layer provides {}",
+                                            entrypoint, lookup.searched));
+    } else if (node->type != LayerEntry::Type::file) {
+      report.problems.push_back(
+          fmt::format("the entrypoint {} is not a file in the image (/{} is a {})", entrypoint, *lookup.found,
+                      node->type == LayerEntry::Type::directory ? "directory" : "special entry"));
+    } else if (node->elf && node->elf->is_dynamic && node->stage != top_stage) {
+      const std::string& program = *lookup.found;
+      pending.push_back(program); // a runtime layer's program: its libraries count too
+      reason[program] = "";
+    }
+  }
   std::set<std::string> dirs_with_elf_files;
   for (const auto& [path, node] : tree.nodes()) {
     if (!node.elf || !node.elf->is_dynamic) {

@@ -29,8 +29,15 @@ struct RuntimeReport {
 // plugins) are not NEEDED: the ELF files under `dlopen_dirs` (image paths,
 // matched as written) are checked as starting points too, and a directory
 // with no ELF file in the image is a problem (a typo would check nothing).
-// Reads the layers in place.
+// The program `config`'s entrypoint names must be a file of the image (a
+// bare name is looked up on the env's PATH), or the image could not start
+// at all.
+//
+// Reads each layer once, in place, through layer::read_layer: so this is
+// also where an image's layers are checked against the layer policy and
+// their recorded diff_ids before any of them is written anywhere.
 RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers,
-                                    const std::vector<std::string>& dlopen_dirs = {});
+                                    const std::vector<std::string>& dlopen_dirs = {},
+                                    const ImageConfig& config = {});
 
 } // namespace xstage::image

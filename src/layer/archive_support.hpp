@@ -16,16 +16,6 @@ using ReadArchive = std::unique_ptr<archive, decltype(&archive_read_free)>;
 
 inline constexpr mode_t k_permission_bits = 0777;
 
-// A reader of layers (zstd-compressed tar, what the writer makes), opened on
-// `path`; a failure to open is left to the caller to report (archive_error).
-inline ReadArchive open_layer_reader(const char* path, int& status) {
-  ReadArchive in(archive_read_new(), &archive_read_free);
-  archive_read_support_filter_zstd(in.get());
-  archive_read_support_format_tar(in.get());
-  status = archive_read_open_filename(in.get(), path, 1 << 16);
-  return in;
-}
-
 inline std::string archive_error(archive* handle) {
   const char* text = archive_error_string(handle);
   return text != nullptr ? text : "unknown libarchive error";

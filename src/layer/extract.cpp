@@ -23,6 +23,8 @@
 #include <fmt/format.h>
 
 #include "layer/archive_support.hpp"
+#include "layer/entry_policy.hpp"
+#include "layer/layer_stream.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -34,70 +36,14 @@ using namespace detail;
 
 namespace {
 
-std::vector<std::string_view> components(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    std::size_t slash = path.find('/');
-    std::string_view part = path.substr(0, slash);
-    if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
-  }
-  return parts;
-}
-
-// `path` without "." and empty components, or nothing when it is absolute
-// or has a ".." component.
-std::optional<std::string> inside_path(std::string_view path) {
-  std::vector<std::string_view> parts = components(path);
-  if ((!path.empty() && path.front() == '/') || std::find(parts.begin(), parts.end(), "..") != parts.end()) {
-    return std::nullopt;
-  }
-  std::string joined;
-  for (std::string_view part : parts) {
-    joined += (joined.empty() ? "" : "/") + std::string(part);
-  }
-  return joined;
-}
-
 // Refuses entries of one untrusted layer and tracks what it extracted.
 class Extractor {
 public:
   Extractor(const fs::path& archive_path, fs::path root, const std::string& stage, PathOwners& owners)
-      : m_archive(archive_path.string()), m_root(std::move(root)), m_stage(stage), m_owners(owners) {}
+      : m_policy(archive_path.string()), m_root(std::move(root)), m_stage(stage), m_owners(owners) {}
 
   [[noreturn]] void refuse(std::string_view entry, std::string_view reason) const {
-    throw Error(fmt::format("refusing layer {}: entry '{}' {}", m_archive, entry, reason));
-  }
-
-  // The entry's path made relative and clean, or refused.
-  std::string clean_path(std::string_view raw) const {
-    if (!raw.empty() && raw.front() == '/') {
-      refuse(raw, "is an absolute path");
-    }
-    if (std::optional<std::string> path = inside_path(raw)) {
-      return *path;
-    }
-    refuse(raw, "leaves the root");
-  }
-
-  void check_symlink(std::string_view raw, const std::string& path, std::string_view target) const {
-    if (target.empty()) {
-      refuse(raw, "is a symlink with an empty target");
-    }
-    // How many real directories a leading ".." may climb: the link's own.
-    std::size_t depth = target.front() == '/' ? 0 : components(path).size() - 1;
-    bool after_name = false;
-    for (std::string_view part : components(target)) {
-      if (part != "..") {
-        after_name = true;
-      } else if (after_name) {
-        refuse(raw, fmt::format("is a symlink to '{}', which has '..' after a name", target));
-      } else if (depth-- == 0) {
-        refuse(raw, fmt::format("is a symlink to '{}', which leaves the root", target));
-      }
-    }
+    m_policy.refuse(entry, reason);
   }
 
   // Every parent must be a real directory (or not exist yet); nothing is
@@ -136,46 +82,18 @@ public:
 
   // Checks one entry and points it below the root; false to skip it.
   bool prepare(archive_entry* entry) {
-    const std::string raw = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
-    const std::string path = clean_path(raw);
+    std::optional<std::string> admitted = m_policy.admit(entry);
+    if (!admitted) {
+      return false;
+    }
+    const std::string& path = *admitted;
+    const std::string raw = archive_entry_pathname(entry);
     const mode_t type = archive_entry_filetype(entry);
     const char* hardlink = archive_entry_hardlink(entry);
-    if (path.empty()) {
-      if (type == AE_IFDIR && hardlink == nullptr) {
-        return false; // "./": the root itself
-      }
-      refuse(raw, "has an empty path");
-    }
-    if (hardlink == nullptr) {
-      switch (type) {
-      case AE_IFREG:
-      case AE_IFDIR:
-      case AE_IFLNK: break;
-      case AE_IFCHR: refuse(raw, "is a character device");
-      case AE_IFBLK: refuse(raw, "is a block device");
-      case AE_IFIFO: refuse(raw, "is a fifo");
-      case AE_IFSOCK: refuse(raw, "is a socket");
-      default: refuse(raw, "has an unsupported file type");
-      }
-    }
-    const mode_t perm = archive_entry_perm(entry);
-    if ((perm & (S_ISUID | S_ISGID)) != 0) {
-      refuse(raw, "has setuid or setgid bits");
-    }
-    archive_entry_set_perm(entry, (perm & k_permission_bits) | (type == AE_IFDIR ? S_IRWXU : 0));
-    if (type == AE_IFLNK && hardlink == nullptr) {
-      const char* target = archive_entry_symlink(entry);
-      check_symlink(raw, path, target != nullptr ? target : "");
-    }
+    archive_entry_set_perm(entry, (archive_entry_perm(entry) & k_permission_bits) |
+                                      (type == AE_IFDIR ? S_IRWXU : 0));
     if (hardlink != nullptr) {
-      std::optional<std::string> target = inside_path(hardlink);
-      if (!target) {
-        refuse(raw, fmt::format("is a hard link to '{}', which leaves the root", hardlink));
-      }
-      if (m_files.count(*target) == 0) {
-        refuse(raw, fmt::format("is a hard link to '{}', which this layer has not extracted", hardlink));
-      }
-      archive_entry_copy_hardlink(entry, (m_root / *target).c_str());
+      archive_entry_copy_hardlink(entry, (m_root / *inside_path(hardlink)).c_str());
     }
     check_parents(raw, path);
     check_free(raw, path, type == AE_IFDIR && hardlink == nullptr);
@@ -185,6 +103,17 @@ public:
     return true;
   }
 
+  // A failed write names the entry, the root and the system's reason (a
+  // full disk says "No space left on device", not only "Write failed").
+  [[noreturn]] void fail_write(const LayerStream& stream, archive* handle) const {
+    stream.rethrow_failure();
+    if (int code = archive_errno(handle); code > 0) {
+      throw Error(fmt::format("cannot extract '{}' of layer {} into {}: {} ({})", m_current, stream.name(),
+                              m_root.string(), std::strerror(code), archive_error(handle)));
+    }
+    stream.fail("extract", handle);
+  }
+
   // Records the entry prepare() accepted, once it is on disk.
   void record() {
     if (m_current_type == AE_IFDIR) {
@@ -192,30 +121,22 @@ public:
       return;
     }
     m_owners[m_current] = m_stage;
-    if (m_current_type == AE_IFREG) {
-      m_files.insert(m_current);
-    }
-  }
-
-  void fail(std::string_view action, archive* handle) const {
-    throw Error(fmt::format("cannot {} layer {}: {}", action, m_archive, archive_error(handle)));
   }
 
 private:
-  std::string m_archive;
+  EntryPolicy m_policy;
   fs::path m_root;
   const std::string& m_stage;
   PathOwners& m_owners;
   std::set<std::string> m_directories; // known real directories
-  std::set<std::string> m_files;       // regular files of this layer: hard-link targets
   std::string m_current;               // the entry between prepare() and record()
   mode_t m_current_type = 0;
 };
 
 } // namespace
 
-void extract_layer(const fs::path& archive_path, const fs::path& root, const std::string& stage,
-                   PathOwners& owners) {
+void extract_layer(const fs::path& archive_path, const LayerInfo& expected, const fs::path& root,
+                   const std::string& stage, PathOwners& owners) {
   ScopedUtf8Locale locale; // decode pax names as they were encoded
   // libarchive resolves paths from the working directory, which is not ours
   // to change, so entries are given absolute paths below the canonical root
@@ -227,11 +148,8 @@ void extract_layer(const fs::path& archive_path, const fs::path& root, const std
     throw Error(fmt::format("cannot create {}: {}", root.string(), error.message()));
   }
   Extractor extractor(archive_path, canonical_root, stage, owners);
-  int opened = ARCHIVE_OK;
-  ReadArchive in = detail::open_layer_reader(archive_path.c_str(), opened);
-  if (opened != ARCHIVE_OK) {
-    extractor.fail("read", in.get());
-  }
+  LayerStream stream(archive_path, &expected);
+  ReadArchive in = stream.open_tar();
   WriteArchive disk(archive_write_disk_new(), &archive_write_free);
   // The checks above are ours; these are libarchive's second line of defence.
   // SECURE_NOABSOLUTEPATHS cannot be used: our paths are absolute by design.
@@ -245,20 +163,21 @@ void extract_layer(const fs::path& archive_path, const fs::path& root, const std
       break;
     }
     if (status < ARCHIVE_WARN) {
-      extractor.fail("read", in.get());
+      stream.fail("read", in.get());
     }
     if (!extractor.prepare(entry)) {
       continue;
     }
     // Header, data and finish; any failure is reported on `in`.
     if (archive_read_extract2(in.get(), entry, disk.get()) != ARCHIVE_OK) {
-      extractor.fail("extract", in.get());
+      extractor.fail_write(stream, in.get());
     }
     extractor.record();
   }
   if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-    extractor.fail("extract", disk.get());
+    extractor.fail_write(stream, disk.get());
   }
+  stream.finish();
 }
 
 } // namespace xstage::layer

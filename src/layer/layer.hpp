@@ -52,16 +52,29 @@ struct LayerInfo {
 // Throws xstage::Error naming the offending path.
 LayerInfo write_layer(const std::filesystem::path& directory, const std::filesystem::path& output);
 
-// Reads a .tar.zst and recomputes its LayerInfo (for verification). Throws
-// xstage::Error naming the file when it is unreadable, not zstd or truncated.
+// Reads a .tar.zst and computes its LayerInfo, for a blob just made or
+// received whose description is not known yet. Throws xstage::Error naming
+// the file when it is unreadable, not zstd or truncated.
 LayerInfo describe_layer(const std::filesystem::path& archive);
+
+// Reads the layer `archive` once, as every reader of a cached layer does, and
+// checks it against `expected` (what its cache entry or registry records):
+// - the blob's digest and size;
+// - the tar's digest (the diff_id) and size; reading stops as soon as the
+//   tar grows past the recorded size, so a zstd bomb costs no more;
+// - every entry against the layer policy (see extract_layer; the checks that
+//   need a root to extract into are extract_layer's alone).
+// Throws xstage::Error naming the archive, and the entry when one is refused.
+void check_layer(const std::filesystem::path& archive, const LayerInfo& expected);
 
 // Every non-directory path extracted so far ("usr/lib/x.so"), mapped to the
 // stage whose layer wrote it.
 using PathOwners = std::map<std::string, std::string>;
 
-// Extracts the layer `archive`, written by `stage`, into `root` (created if
-// missing), recording each non-directory path in `owners`.
+// Extracts the layer `archive`, written by `stage` and described by
+// `expected`, into `root` (created if missing), recording each non-directory
+// path in `owners`. The blob is checked as check_layer() does, in the same
+// pass.
 //
 // Layers are untrusted input. An entry is refused (xstage::Error naming the
 // archive and the entry) when its path is absolute or has a ".." component;
@@ -79,8 +92,8 @@ using PathOwners = std::map<std::string, std::string>;
 // directories additionally get u+rwx so later layers can write into them and
 // the tree can be removed. File times are not restored. On error `root` may
 // hold part of the layer; callers discard it.
-void extract_layer(const std::filesystem::path& archive, const std::filesystem::path& root,
-                   const std::string& stage, PathOwners& owners);
+void extract_layer(const std::filesystem::path& archive, const LayerInfo& expected,
+                   const std::filesystem::path& root, const std::string& stage, PathOwners& owners);
 
 // One entry of a layer, as read_layer() reports it.
 struct LayerEntry {
@@ -96,9 +109,10 @@ using ReadEntryData = std::function<std::string()>;
 
 // Calls `visit` for every entry of the layer `archive` in archive order,
 // without extracting anything (for inspecting a layer: what it provides,
-// what its programs need). Throws xstage::Error naming the archive when it
-// is unreadable, not zstd or not a tar.
-void read_layer(const std::filesystem::path& archive,
+// what its programs need), checking it as check_layer() does. Throws
+// xstage::Error naming the archive when it is unreadable, not zstd, not a
+// tar, refused, or not what `expected` says.
+void read_layer(const std::filesystem::path& archive, const LayerInfo& expected,
                 const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit);
 
 } // namespace xstage::layer

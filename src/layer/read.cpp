@@ -1,10 +1,12 @@
-// Reading a layer's entries in place, for inspection (see layer.hpp).
+// Reading a layer in place: inspecting its entries, checking it, describing it (see layer.hpp).
 #include <fmt/format.h>
 
 #include <archive_entry.h>
 
 #include "layer/archive_support.hpp"
+#include "layer/entry_policy.hpp"
 #include "layer/layer.hpp"
+#include "layer/layer_stream.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -52,25 +54,23 @@ LayerEntry describe_entry(archive_entry* entry) {
 
 } // namespace
 
-void read_layer(const fs::path& archive_path,
+void read_layer(const fs::path& archive_path, const LayerInfo& expected,
                 const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
   detail::ScopedUtf8Locale locale; // decode pax names as they were encoded
-  int opened = ARCHIVE_OK;
-  ReadArchive in = detail::open_layer_reader(archive_path.c_str(), opened);
-  auto fail = [&] {
-    throw Error(fmt::format("cannot read layer {}: {}", archive_path.string(), archive_error(in.get())));
-  };
-  if (opened != ARCHIVE_OK) {
-    fail();
-  }
+  detail::LayerStream stream(archive_path, &expected);
+  detail::EntryPolicy policy(archive_path.string());
+  ReadArchive in = stream.open_tar();
   archive_entry* entry = nullptr;
   for (;;) {
     int status = archive_read_next_header(in.get(), &entry);
     if (status == ARCHIVE_EOF) {
-      return;
+      break;
     }
     if (status < ARCHIVE_WARN) {
-      fail();
+      stream.fail("read", in.get());
+    }
+    if (!policy.admit(entry)) {
+      continue;
     }
     LayerEntry described = describe_entry(entry);
     ReadEntryData read_data = [&]() {
@@ -80,7 +80,7 @@ void read_layer(const fs::path& archive_path,
       while (done < data.size()) {
         la_ssize_t got = archive_read_data(in.get(), data.data() + done, data.size() - done);
         if (got <= 0) {
-          fail();
+          stream.fail("read", in.get());
         }
         done += static_cast<std::size_t>(got);
       }
@@ -88,6 +88,15 @@ void read_layer(const fs::path& archive_path,
     };
     visit(described, read_data);
   }
+  stream.finish();
+}
+
+void check_layer(const fs::path& archive_path, const LayerInfo& expected) {
+  read_layer(archive_path, expected, [](const LayerEntry&, const ReadEntryData&) {});
+}
+
+LayerInfo describe_layer(const fs::path& archive_path) {
+  return detail::LayerStream(archive_path, nullptr).finish();
 }
 
 } // namespace xstage::layer

@@ -1,4 +1,4 @@
-// Packing a directory into a deterministic .tar.zst, and describing one.
+// Packing a directory into a deterministic .tar.zst.
 #include "layer/layer.hpp"
 
 #include <algorithm>
@@ -192,8 +192,6 @@ void pack_tree(archive* tar, const fs::path& directory) {
   }
 }
 
-// Splits `path` at '/', dropping empty and "." components.
-
 } // namespace
 
 LayerInfo write_layer(const fs::path& directory, const fs::path& output) {
@@ -227,45 +225,6 @@ LayerInfo write_layer(const fs::path& directory, const fs::path& output) {
   }
   LayerInfo info = sink.finish();
   file.commit();
-  return info;
-}
-
-LayerInfo describe_layer(const fs::path& archive_path) {
-  std::ifstream in(archive_path, std::ios::binary);
-  if (!in) {
-    throw Error(fmt::format("cannot read layer {}: {}", archive_path.string(), std::strerror(errno)));
-  }
-  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
-  std::vector<char> input(ZSTD_DStreamInSize());
-  std::vector<char> output(ZSTD_DStreamOutSize());
-  util::Sha256 zst_hash;
-  util::Sha256 tar_hash;
-  LayerInfo info;
-  std::size_t pending = 1; // nothing read yet: an empty file is not a layer
-  while (in.read(input.data(), static_cast<std::streamsize>(input.size())) || in.gcount() > 0) {
-    std::string_view chunk(input.data(), static_cast<std::size_t>(in.gcount()));
-    zst_hash.update(chunk);
-    info.size += chunk.size();
-    ZSTD_inBuffer source{chunk.data(), chunk.size(), 0};
-    while (source.pos < source.size) {
-      ZSTD_outBuffer sink{output.data(), output.size(), 0};
-      pending = ZSTD_decompressStream(context.get(), &sink, &source);
-      if (ZSTD_isError(pending)) {
-        throw Error(
-            fmt::format("layer {} is not valid zstd: {}", archive_path.string(), ZSTD_getErrorName(pending)));
-      }
-      tar_hash.update(std::string_view(output.data(), sink.pos));
-      info.uncompressed_size += sink.pos;
-    }
-  }
-  if (in.bad()) {
-    throw Error(fmt::format("cannot read layer {}: i/o error", archive_path.string()));
-  }
-  if (pending != 0) {
-    throw Error(fmt::format("layer {} is truncated", archive_path.string()));
-  }
-  info.digest = zst_hash.finish().str();
-  info.diff_id = tar_hash.finish().str();
   return info;
 }
 

@@ -22,8 +22,10 @@ namespace {
 json to_json(const std::vector<ExtractedLayer>& layers) {
   json array = json::array();
   for (const ExtractedLayer& layer : layers) {
-    array.push_back(
-        {{"stage", layer.stage}, {"key", layer.key}, {"digest", layer.digest}, {"native", layer.native}});
+    array.push_back({{"stage", layer.stage},
+                     {"key", layer.key},
+                     {"digest", layer.layer.digest},
+                     {"native", layer.native}});
   }
   return array;
 }

@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "layer/layer.hpp"
+
 namespace xstage::orchestrator {
 
 // One layer extracted into a stage's sysroot.
 struct ExtractedLayer {
   std::string stage;
   std::string key;
-  std::string digest;  // the blob's "sha256:..."
-  bool native = false; // extracted into host/, not sysroot/
+  layer::LayerInfo layer; // the blob, as its cache entry describes it
+  bool native = false;    // extracted into host/, not sysroot/
 };
 
 // The sysroot a stage built against last time, kept in its work directory

@@ -194,7 +194,7 @@ std::vector<ExtractedLayer> PipelineBuilder::layers_of(const recipe::Recipe& sta
                               ancestor->name, key.substr(0, 12),
                               restored.evicted_reason.empty() ? "" : ": " + restored.evicted_reason));
     }
-    layers.push_back({ancestor->name, key, restored.entry->layer.digest, ancestor->is_native()});
+    layers.push_back({ancestor->name, key, restored.entry->layer, ancestor->is_native()});
   }
   return layers;
 }
@@ -207,7 +207,7 @@ void PipelineBuilder::extract(const std::vector<ExtractedLayer>& layers, const f
   for (const ExtractedLayer& extracted : layers) {
     const fs::path& into = extracted.native ? host : root;
     fs::create_directories(into);
-    layer::extract_layer(m_cache.blob_path(extracted.digest), into, extracted.stage,
+    layer::extract_layer(m_cache.blob_path(extracted.layer.digest), extracted.layer, into, extracted.stage,
                          extracted.native ? host_owners : target_owners);
   }
 }

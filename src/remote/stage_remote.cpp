@@ -36,6 +36,8 @@ const json& field(const json& object, const char* name, const std::string& what)
 
 PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry) {
   PushOutcome outcome;
+  // What others will extract: checked as a local build's restore would be.
+  layer::check_layer(cache.blob_path(entry.layer.digest), entry.layer);
   outcome.add(client.push_blob(cache.blob_path(entry.layer.digest), entry.layer.digest, entry.layer.size));
 
   // The config goes beside the cache's blobs, named by its digest like them;
@@ -103,18 +105,18 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
   }
 
   // The layer: its digest and size are checked while it downloads, then
-  // what it unpacks to, before the entry names it.
+  // what it unpacks to and holds, before the entry names it.
   fs::path blob = cache.blob_path(claimed.digest);
   client.fetch_blob(claimed.digest, claimed.size, blob);
-  layer::LayerInfo actual = layer::describe_layer(blob);
-  if (actual != claimed) {
-    fs::remove(blob);
-    throw Error(fmt::format("the layer {} of stage '{}' from the registry unpacks to {} ({} bytes), not the "
-                            "recorded {} ({} bytes); not used",
-                            claimed.digest, stage, actual.diff_id, actual.uncompressed_size, claimed.diff_id,
-                            claimed.uncompressed_size));
+  try {
+    layer::check_layer(blob, claimed);
+  } catch (const Error& error) {
+    std::error_code ignored;
+    fs::remove(blob, ignored);
+    throw Error(
+        fmt::format("the layer of stage '{}' from the registry is not used: {}", stage, error.what()));
   }
-  return cache.store(key, stage, recorded.manifest, blob, actual);
+  return cache.store(key, stage, recorded.manifest, blob, claimed);
 }
 
 } // namespace xstage::remote

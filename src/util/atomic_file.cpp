@@ -47,6 +47,8 @@ void sync_directory(const fs::path& directory) {
   }
 }
 
+} // namespace
+
 // Outputs replace only regular files: a rename over a device node (an
 // --docker-archive of /dev/full), a FIFO or a symlink would silently swap
 // it for a file. Checked before any byte is written and again at the rename.
@@ -64,6 +66,8 @@ void refuse_special_target(const fs::path& target) {
   throw Error(fmt::format("refusing to write {}: it is {}, and xstage replaces only regular files",
                           target.string(), kind));
 }
+
+namespace {
 
 void sync_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -53,6 +53,11 @@ private:
 // Writes `content` to `path` through an AtomicFile and commits it.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
+// Throws xstage::Error ("refusing to write PATH: it is a character device,
+// ...") when something other than a regular file is at `target`: what
+// AtomicFile checks, for commands to check an output path before long work.
+void refuse_special_target(const std::filesystem::path& target);
+
 // Moves the file `from` to `to`, replacing `to` atomically: flushes `from`,
 // renames it, and flushes the destination directory. When the two are on
 // different filesystems (EXDEV) it copies through an AtomicFile beside `to`

@@ -79,3 +79,41 @@ expect_hostile "xstage: error: unknown pipeline '..' (no directory recipes/..); 
 expect_hostile "xstage: error: cannot read /dev/zero: it is not a regular file" \
     --cross-file /dev/zero plan
 [ ! -e "$hostile/cache" ] || { echo "FAIL: a refused build left $hostile/cache"; exit 1; }
+
+# Red-team inputs, each refused with its culprit named and nothing written.
+{
+    echo "[constants]"
+    echo "a0 = 'xx'"
+    for i in $(seq 1 40); do echo "a$i = a$((i - 1)) + a$((i - 1))"; done
+} > "$hostile/recipes/demo/doubling.ini"
+expect_hostile "xstage: error: recipes/demo/doubling.ini:22:11: value grows past 1048576 bytes or elements (do constants double at each use?)
+a20 = a19 + a19
+          ^" plan
+rm "$hostile/recipes/demo/doubling.ini"
+printf "[stage]\ndescription = 'escapes'\nbuilder = 'configure'\nparents = ['base']\n\n[source]\npath = 'src'\n\n[options]\nprefix = '/../../tmp/escaped'\n" \
+    > "$hostile/recipes/demo/escape.ini"
+mkdir -p "$hostile/src"
+expect_hostile "xstage: error: recipes/demo/escape.ini:10:1: prefix '/../../tmp/escaped' must be an absolute path that stays inside the stage's install tree, like '/opt/ffmpeg'
+prefix = '/../../tmp/escaped'
+^" build escape
+rm "$hostile/recipes/demo/escape.ini"
+expect_hostile "xstage: error: refusing to write /dev/full: it is a character device, and xstage replaces only regular files" \
+    image --docker-archive /dev/full
+[ -c /dev/full ] || { echo "FAIL: /dev/full is no longer a device"; exit 1; }
+[ ! -e "$hostile/cache" ] || { echo "FAIL: a refused command left $hostile/cache"; exit 1; }
+
+# cache verify names an unreadable entry, evicts it and fails.
+key=$(printf 'a%.0s' $(seq 64))
+mkdir -p "$hostile/cache/entries"
+echo '{' > "$hostile/cache/entries/$key.json"
+expect_hostile "xstage: error: cache verify found problems in $hostile/cache; what was bad is evicted" cache verify
+report=$("$xstage" --root "$hostile" --cache "$hostile/cache" cache verify 2>/dev/null || true)
+[ ! -e "$hostile/cache/entries/$key.json" ] || { echo "FAIL: the unreadable entry was kept"; exit 1; }
+echo '{"key": "'"$key"'"}' > "$hostile/cache/entries/$key.json"
+report=$("$xstage" --root "$hostile" --cache "$hostile/cache" cache verify 2>/dev/null) && { echo "FAIL: verify passed"; exit 1; }
+grep -qx "evicted: entry $hostile/cache/entries/$key.json has no 'stage'" <<< "$report" || { echo "FAIL: verify said: $report"; exit 1; }
+echo "ok: cache verify names a bad entry: $report"
+output=$("$xstage" --root "$hostile" --cache "$hostile/nowhere" cache verify 2>&1) && { echo "FAIL: verify of nothing passed"; exit 1; }
+[ "$output" = "xstage: error: there is no cache at $hostile/nowhere: nothing was stored there (is --cache right?)" ] ||
+    { echo "FAIL: verify of nothing said: $output"; exit 1; }
+echo "ok: $output"
