@@ -10,6 +10,7 @@
 
 #include "image/elf_dynamic.hpp"
 #include "layer/layer.hpp"
+#include "util/error.hpp"
 
 namespace xstage::image {
 
@@ -71,15 +72,18 @@ std::string join_lexically(const std::string& base, const std::string& relative)
 class ImageTree {
 public:
   void add_layer(const ImageLayer& image_layer) {
-    layer::read_layer(image_layer.blob, image_layer.info,
-                      [&](const LayerEntry& entry, const layer::ReadEntryData& read_data) {
-                        Node node{entry.type, entry.link_target, image_layer.stage, std::nullopt};
-                        if (entry.type == LayerEntry::Type::file) {
-                          node.elf = read_elf_dynamic(
-                              read_data(), fmt::format("{} (stage {})", entry.path, image_layer.stage));
-                        }
-                        m_nodes[entry.path] = std::move(node);
-                      });
+    auto add_entry = [&](const LayerEntry& entry, const layer::ReadEntryData& read_data) {
+      Node node{entry.type, entry.link_target, image_layer.stage, std::nullopt};
+      if (entry.type == LayerEntry::Type::file) {
+        node.elf = read_elf_dynamic(read_data(), fmt::format("{} (stage {})", entry.path, image_layer.stage));
+      }
+      m_nodes[entry.path] = std::move(node);
+    };
+    try {
+      layer::read_layer(image_layer.blob, image_layer.info, add_entry);
+    } catch (const Error& error) {
+      throw Error(fmt::format("stage '{}': {}; no image is written", image_layer.stage, error.what()));
+    }
   }
 
   // The path `path` names once every symlink on the way is followed, if it

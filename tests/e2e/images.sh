@@ -81,5 +81,38 @@ if bash "$source_root/tests/docker_files.sh" "$out/wrong.Dockerfile" "$out/conte
 fi
 echo "ok: a Dockerfile that differs is caught"
 
+say "layers forged into the cache are refused by image before anything is written"
+# Each forgery has valid digests and a "verified" stamp, as if it had passed a
+# restore: the image's own reading of its layers must refuse it.
+app_key=$(x key app)
+cp "$cache/entries/$app_key.json" "$out/app-entry.json"
+refused() { # KIND TEXT
+    python3 "$source_root/tests/e2e/forge_layer.py" "$1" "$cache" "$app_key" --stamp
+    if x image --oci "$out/forged-$1" --docker-archive "$out/forged-$1.tar" > "$out/forged-$1.log" 2>&1; then
+        fail "an image was made of a forged layer ($1)"
+    fi
+    grep -F "xstage: error: " "$out/forged-$1.log"
+    grep -qF "$2" "$out/forged-$1.log" || fail "the $1 forgery was not refused with: $2"
+    [ ! -e "$out/forged-$1/index.json" ] && [ ! -e "$out/forged-$1.tar" ] || fail "the $1 forgery left an image"
+    echo "ok: $1 refused"
+}
+refused absolute "entry '/etc/evil' is an absolute path"
+refused device "entry 'dev/evil' is a character device"
+refused setuid "entry 'usr/bin/evil' has setuid or setgid bits"
+refused hardlink "entry 'usr/passwd' is a hard link to '/etc/passwd', which leaves the root"
+refused bomb "unpacks to more than the 10240 bytes recorded for it; reading stopped there"
+refused diffid "not the recorded diff_id sha256:eeeeeeee"
+
+say "cache verify finds a diff_id forgery, evicts it and fails"
+python3 "$source_root/tests/e2e/forge_layer.py" diffid "$cache" "$app_key"
+if x cache verify > "$out/verify.log" 2>&1; then fail "cache verify passed a diff_id forgery"; fi
+cat "$out/verify.log"
+grep -q "^evicted app ($(cut -c1-12 <<< "$app_key")): layer .* not the recorded diff_id sha256:eeeeeeee" "$out/verify.log" ||
+    fail "verify did not name the forged entry"
+[ ! -e "$cache/entries/$app_key.json" ] || fail "verify kept the forged entry"
+cp "$out/app-entry.json" "$cache/entries/$app_key.json"
+x cache verify | tail -1
+echo "ok: the real entry verifies again"
+
 echo
 echo "images end to end: all checks passed"
