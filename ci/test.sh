@@ -67,6 +67,9 @@ step "demo pipeline end to end (real builds, cache, qemu)"
 rm -rf "$build_root/e2e"
 bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "interruption and concurrency: a kill loop, two checkouts at once, gc during a build"
+bash tests/e2e/interrupt_concurrency.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
 step "a Qt module stage, a git mirror and pipeline options end to end"
 bash tests/e2e/qt_module.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 

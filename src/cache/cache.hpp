@@ -67,7 +67,9 @@ struct GcReport {
 //
 // Keys must be 64 lower-case hex digits and digests "sha256:<64 hex>";
 // anything else throws xstage::Error, as does any filesystem failure.
-// There is no locking: one writer at a time per cache directory.
+// Concurrent writers are safe for store() and restore() (atomic renames, the
+// blob before the entry); gc() and verify() need the cache to themselves,
+// which callers ensure with the lock at lock_path().
 class Cache {
 public:
   using Clock = std::function<std::int64_t()>;
@@ -77,6 +79,11 @@ public:
   explicit Cache(std::filesystem::path root, Clock now = {});
 
   const std::filesystem::path& root() const { return m_root; }
+
+  // <root>/lock: builds hold it shared while they run, `cache gc` and
+  // `cache verify` exclusively (util::FileLock), so that gc never removes a
+  // blob that a build has moved in and not yet named in its entry.
+  std::filesystem::path lock_path() const { return m_root / "lock"; }
 
   // The entry for `key`, if it exists and parses. Does not hash the blob.
   std::optional<CacheEntry> find(const std::string& key) const;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -52,6 +54,18 @@ int run(int argc, char** argv) {
   } catch (const Error& error) {
     std::fflush(stdout);
     fmt::print(stderr, "xstage: error: {}\n", error.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& error) {
+    // A last resort: code that touches files reports failures in its own
+    // words; any that escapes still names the operation, path and reason.
+    std::fflush(stdout);
+    std::string operation = error.what();
+    if (auto colon = operation.find(": "); colon != std::string::npos) {
+      operation = operation.substr(colon + 2); // "cannot remove: Directory not empty [p]"
+    }
+    operation = operation.substr(0, operation.find(':'));
+    fmt::print(stderr, "xstage: error: {} {}{}: {}\n", operation, error.path1().string(),
+               error.path2().empty() ? "" : " to " + error.path2().string(), error.code().message());
     return 1;
   } catch (const std::exception& error) {
     std::fflush(stdout);

@@ -16,6 +16,7 @@ namespace {
 struct BuildArguments {
   std::vector<std::string> stages;
   int jobs = 0;
+  bool keep_work = false;
   int max_stages = 0;
   std::string ccache_remote;
   std::string markdown_summary;
@@ -47,6 +48,9 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
   command->add_option("--markdown-summary", args->markdown_summary,
                       "Also append the summary table as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)");
   command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
+  command->add_flag(
+      "--keep-work", args->keep_work,
+      "Keep each stage's source and build trees in its work directory after it builds or fails");
   command->add_option("--registry", args->registry,
                       "Pull missing stages by key from this registry repository before building");
   add_insecure_flag(command, args->flags);
@@ -55,6 +59,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
     BuildSession session(options, args->jobs, args->sources);
     session.options.max_stages = args->max_stages;
     session.options.ccache_remote = args->ccache_remote;
+    session.options.keep_work = args->keep_work;
     session.markdown_summary = args->markdown_summary;
     if (!args->registry.empty()) {
       auto client = connect_cache_repository(args->registry, args->flags);

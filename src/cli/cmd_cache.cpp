@@ -6,9 +6,28 @@
 #include "cli/commands.hpp"
 #include "cli/console_status.hpp"
 #include "orchestrator/kept_sysroot.hpp"
+#include "orchestrator/work_dir.hpp"
+#include "process/interrupt.hpp"
 #include "util/error.hpp"
+#include "util/file_lock.hpp"
 
 namespace xstage::cli {
+
+namespace {
+
+// The cache to itself: running builds hold its lock shared.
+util::FileLock lock_exclusively(const cache::Cache& cache) {
+  util::FileLock lock(cache.lock_path());
+  if (!lock.try_lock(util::FileLock::Mode::exclusive)) {
+    fmt::print(stderr, "waiting for the builds using {} to finish\n", cache.root().string());
+    lock.lock(
+        util::FileLock::Mode::exclusive, [] { return process::interrupted_by() != 0; },
+        fmt::format("the builds using {}", cache.root().string()));
+  }
+  return lock;
+}
+
+} // namespace
 
 void add_cache_command(CLI::App& app, const GlobalOptions& options) {
   auto* command = app.add_subcommand("cache", "List, verify or trim the local stage cache");
@@ -29,6 +48,10 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
   command->add_subcommand("verify", "Check every entry and blob; evict what is bad, and report it all")
       ->callback([&options] {
         cache::Cache cache(cache_dir(options));
+        if (!std::filesystem::is_directory(cache.root())) {
+          cache.verify(); // says there is no cache, without creating one for the lock
+        }
+        util::FileLock lock = lock_exclusively(cache);
         auto report = cache.verify();
         for (const std::string& problem : report.bad_entries) {
           fmt::print("evicted: {}\n", problem);
@@ -56,7 +79,9 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
       ->capture_default_str();
   gc->callback([&options, max_size] {
     cache::Cache cache(cache_dir(options));
-    auto report = cache.gc(cache::parse_size(*max_size));
+    std::uint64_t limit = cache::parse_size(*max_size);
+    util::FileLock lock = lock_exclusively(cache);
+    auto report = cache.gc(limit);
     fmt::print("removed {}, {} and {} of gzip variants, freed {}; {} remain\n",
                counted(report.removed_keys.size(), "entry", "entries"),
                counted(report.removed_blobs.size(), "blob"), counted(report.removed_transcoded, "file"),
@@ -68,6 +93,12 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
         [&cache](const std::string& digest) { return std::filesystem::exists(cache.blob_path(digest)); });
     fmt::print("removed {} that no build can reuse, freed {}\n", counted(kept.removed, "kept sysroot"),
                human_size(kept.bytes_freed));
+    // What failed, interrupted and --keep-work builds left in their work
+    // directories; a directory a build holds is left alone.
+    orchestrator::WorkTrim trim = orchestrator::trim_work_root(cache_home() / "work");
+    fmt::print("trimmed {} left by earlier builds, freed {}{}\n",
+               counted(trim.trimmed, "work directory", "work directories"), human_size(trim.bytes_freed),
+               trim.busy > 0 ? fmt::format(" ({} in use, kept)", trim.busy) : "");
   });
 }
 

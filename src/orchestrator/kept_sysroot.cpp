@@ -49,18 +49,6 @@ std::string comparable(const fs::path& cache_root) {
   return cache_root.empty() ? "" : fs::absolute(cache_root).lexically_normal().string();
 }
 
-std::uint64_t tree_size(const fs::path& root) {
-  std::uint64_t bytes = 0;
-  std::error_code error;
-  for (auto it = fs::recursive_directory_iterator(root, error);
-       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (it->is_regular_file(error) && !it->is_symlink(error)) {
-      bytes += it->file_size(error);
-    }
-  }
-  return bytes;
-}
-
 } // namespace
 
 std::string tree_fingerprint(const std::vector<fs::path>& roots) {
@@ -118,6 +106,21 @@ void KeptSysroot::forget_if_touched() const {
   if (!record.is_null() && record["fingerprint"] != tree_fingerprint({sysroot(), host()})) {
     fs::remove(record_path());
   }
+}
+
+std::uint64_t tree_size(const fs::path& root) {
+  std::uint64_t bytes = 0;
+  std::error_code error;
+  if (fs::is_regular_file(fs::symlink_status(root, error))) {
+    return fs::file_size(root, error);
+  }
+  for (auto it = fs::recursive_directory_iterator(root, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file(error) && !it->is_symlink(error)) {
+      bytes += it->file_size(error);
+    }
+  }
+  return bytes;
 }
 
 KeptSysrootGc remove_stale_sysroots(const fs::path& work_root, const fs::path& cache_root,

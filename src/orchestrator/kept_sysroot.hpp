@@ -66,6 +66,9 @@ private:
 // count as empty), in sorted path order.
 std::string tree_fingerprint(const std::vector<std::filesystem::path>& roots);
 
+// Bytes of the regular files at or below `root` (0 when it does not exist).
+std::uint64_t tree_size(const std::filesystem::path& root);
+
 struct KeptSysrootGc {
   std::size_t removed = 0;
   std::uint64_t bytes_freed = 0;

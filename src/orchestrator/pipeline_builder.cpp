@@ -9,9 +9,13 @@
 #include "layer/layer.hpp"
 #include "orchestrator/ccache_stats.hpp"
 #include "orchestrator/dag_scheduler.hpp"
+#include "orchestrator/stage_lock.hpp"
+#include "orchestrator/work_dir.hpp"
 #include "process/interrupt.hpp"
+#include "process/leftovers.hpp"
 #include "source/unpack.hpp"
 #include "util/error.hpp"
+#include "util/file_lock.hpp"
 
 namespace fs = std::filesystem;
 
@@ -63,6 +67,17 @@ std::string BuildReport::failure_message() const {
 }
 
 BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
+  // Shared with other builds, exclusive to `cache gc` and `cache verify`.
+  util::FileLock cache_lock(m_cache.lock_path());
+  if (!cache_lock.try_lock(util::FileLock::Mode::shared)) {
+    report([&](Status& status) {
+      status.note(fmt::format("waiting for `xstage cache gc` or `cache verify` on {} to finish",
+                              m_cache.root().string()));
+    });
+    cache_lock.lock(
+        util::FileLock::Mode::shared, [] { return process::interrupted_by() != 0; },
+        fmt::format("the cache lock {}", m_cache.lock_path().string()));
+  }
   std::vector<const recipe::Recipe*> closure = m_pipeline.closure(stages);
   resolve_sources(closure);
   BuildReport report_out;
@@ -264,32 +279,65 @@ std::map<std::string, fs::path> PipelineBuilder::prepare_sources(const recipe::R
   return dirs;
 }
 
-namespace {
-
-// Empties a work directory for a new build, except the kept sysroot.
-void clear_work_dir(const fs::path& work, const KeptSysroot& kept) {
-  fs::create_directories(work);
-  for (const fs::directory_entry& entry : fs::directory_iterator(work)) {
-    if (!kept.owns(entry.path())) {
-      fs::remove_all(entry.path());
-    }
-  }
-}
-
-} // namespace
-
 StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs) {
   auto started = std::chrono::steady_clock::now();
   const key::StageKey& stage_key = m_keys.at(recipe.name);
   StageOutcome outcome{recipe.name, stage_key.key, StageResult::built, 0, 0, "-", jobs};
-  auto step = [&](const std::string& name) {
-    report([&](Status& status) { status.stage_step(recipe.name, name); });
-  };
   report([&](Status& status) { status.stage_started(recipe.name, stage_key.key); });
 
   fs::path work = work_dir(recipe.name);
+  StageLock lock(
+      work,
+      [&](long pid) {
+        report([&](Status& status) {
+          status.note(fmt::format("waiting for stage '{}' ({}), which another xstage is building in {}",
+                                  recipe.name, pid > 0 ? fmt::format("pid {}", pid) : "another process",
+                                  work.string()));
+        });
+      },
+      [] { return process::interrupted_by() != 0; });
+  if (lock.leftovers_stopped() > 0) {
+    report([&](Status& status) {
+      status.note(fmt::format("stage '{}': stopped {} processes that a killed build had left running",
+                              recipe.name, lock.leftovers_stopped()));
+    });
+  }
+  // The other xstage may have built the same key while this one waited.
+  if (cache::RestoreResult landed = restore_once(stage_key.key); landed.entry) {
+    outcome.result = StageResult::hit;
+    outcome.layer_size = landed.entry->layer.size;
+    outcome.seconds = seconds_since(started);
+    report([&](Status& status) { status.stage_finished(outcome); });
+    return outcome;
+  }
   KeptSysroot kept(work);
-  clear_work_dir(work, kept);
+  clear_work_dir(work, recipe.name, false);
+  try {
+    build_in(recipe, jobs, work, kept, lock.token(), outcome);
+  } catch (...) {
+    if (!m_options.keep_work) {
+      try {
+        clear_work_dir(work, recipe.name, true);
+      } catch (const Error&) {
+        // the build's own error is the one to report
+      }
+    }
+    throw;
+  }
+  if (!m_options.keep_work) {
+    clear_work_dir(work, recipe.name, true);
+  }
+  outcome.seconds = seconds_since(started);
+  report([&](Status& status) { status.stage_finished(outcome); });
+  return outcome;
+}
+
+void PipelineBuilder::build_in(const recipe::Recipe& recipe, int jobs, const fs::path& work,
+                               KeptSysroot& kept, const std::string& token, StageOutcome& outcome) {
+  const key::StageKey& stage_key = m_keys.at(recipe.name);
+  auto step = [&](const std::string& name) {
+    report([&](Status& status) { status.stage_step(recipe.name, name); });
+  };
   fs::path destdir = work / "destdir";
   fs::create_directories(destdir);
   std::vector<ExtractedLayer> layers = layers_of(recipe, false);
@@ -319,7 +367,8 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs
        // build (and sources unpacked just before it) are newer than ccache
        // otherwise trusts. Without them half of a Qt rebuild misses.
        {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"},
-       {"CCACHE_STATSLOG", ccache_log.string()}},
+       {"CCACHE_STATSLOG", ccache_log.string()},
+       {std::string(process::k_token_variable), token}},
   };
   if (!m_options.ccache_remote.empty()) {
     context.common_env["CCACHE_REMOTE_STORAGE"] = m_options.ccache_remote;
@@ -347,12 +396,6 @@ StageOutcome PipelineBuilder::build_stage(const recipe::Recipe& recipe, int jobs
     return stored;
   }();
   outcome.layer_size = entry.layer.size;
-  // The install tree is large and in the layer now; the sysroot stays for
-  // the next build, the log for the user.
-  fs::remove_all(destdir);
-  outcome.seconds = seconds_since(started);
-  report([&](Status& status) { status.stage_finished(outcome); });
-  return outcome;
 }
 
 } // namespace xstage::orchestrator

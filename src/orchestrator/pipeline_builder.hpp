@@ -32,6 +32,10 @@ struct BuildOptions {
   // ccache's remote storage for every compile (CCACHE_REMOTE_STORAGE), shared
   // by runners and developers; "" leaves ccache's own configuration alone.
   std::string ccache_remote{};
+  // Leave a stage's source and build trees in its work directory after the
+  // build (or its failure), for inspection; normally only the log and the
+  // kept sysroot stay.
+  bool keep_work = false;
 };
 
 struct StageFailure {
@@ -96,6 +100,10 @@ public:
 private:
   // Builds a stage that missed the cache with `jobs` job slots; throws on failure.
   StageOutcome build_stage(const recipe::Recipe& recipe, int jobs);
+  // The steps of build_stage in a locked, emptied work directory: sysroot,
+  // sources, the builder, the layer into the cache.
+  void build_in(const recipe::Recipe& recipe, int jobs, const std::filesystem::path& work, KeptSysroot& kept,
+                const std::string& token, StageOutcome& outcome);
   void resolve_sources(const std::vector<const recipe::Recipe*>& stages);
   // An archive source's verified file, fetched once per build.
   std::filesystem::path fetched_archive(const recipe::Source& source);
