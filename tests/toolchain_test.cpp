@@ -1,6 +1,8 @@
 // The toolchain model read from cross/aarch64.ini, and its fingerprint.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "fake_runner.hpp"
 #include "test_support.hpp"
 #include "toolchain/toolchain.hpp"
@@ -39,7 +41,26 @@ TEST_CASE("a cross file without a C compiler is refused", "[toolchain]") {
   MachineFile cross;
   cross.parse_text("[binaries]\ncpp = 'g++'\n", "x.ini");
   REQUIRE_THROWS_MATCHES(toolchain_from(std::move(cross)), Error,
-                         Catch::Message("x.ini:1: the cross file needs 'c' in section [binaries]"));
+                         Catch::Message("x.ini:1:1: the cross file needs 'c' in section [binaries]\n"
+                                        "[binaries]\n^"));
+  // The shipped cross file without its cpu: located at its [host_machine].
+  std::string text = xstage::test::read_file(xstage::test::source_root() / "cross" / "aarch64.ini");
+  std::size_t cpu = text.find("\ncpu = ");
+  REQUIRE(cpu != std::string::npos);
+  text.erase(cpu + 1, text.find('\n', cpu + 1) - cpu);
+  std::size_t header = text.find("[host_machine]");
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(header), '\n'));
+  MachineFile other;
+  other.parse_text(text, "y.ini");
+  REQUIRE_THROWS_MATCHES(toolchain_from(std::move(other)), Error,
+                         Catch::Message("y.ini:" + std::to_string(line) +
+                                        ":1: the cross file needs 'cpu' in section [host_machine]\n"
+                                        "[host_machine]\n^"));
+  MachineFile empty;
+  empty.parse_text("# nothing\n", "z.ini");
+  REQUIRE_THROWS_MATCHES(
+      toolchain_from(std::move(empty)), Error,
+      Catch::Message("z.ini:1:1: the cross file needs 'c' in section [binaries]\n# nothing\n^"));
 }
 
 TEST_CASE("the fingerprint asks the compilers who they are", "[toolchain]") {

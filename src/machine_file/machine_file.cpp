@@ -1,5 +1,7 @@
 #include "machine_file/machine_file.hpp"
 
+#include "machine_file/diagnostic.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -242,6 +244,18 @@ const Entry* Section::find(std::string_view key) const {
     }
   }
   return nullptr;
+}
+
+void MachineFile::fail_at(Location location, std::string_view message) const {
+  if (location.file.empty()) {
+    location = {m_layers.empty() ? std::string("cross file") : m_layers.back()->source.file, 1, 1};
+  }
+  for (const auto& layer : m_layers) {
+    if (layer->source.file == location.file) {
+      layer->source.fail(location.line, std::max(location.column, 1), message);
+    }
+  }
+  throw Error(format_diagnostic(location, message, ""));
 }
 
 void MachineFile::parse_file(const std::filesystem::path& path) {

@@ -60,6 +60,12 @@ public:
   // The named section, or nullptr.
   const Section* section(std::string_view name) const;
 
+  // Throws xstage::Error "FILE:LINE:COL: MESSAGE" with the quoted line and a
+  // caret, for checks made after parsing (what a toolchain requires).
+  // `location` is an entry's or a section's; a default one points at the
+  // first line of the last file read.
+  [[noreturn]] void fail_at(Location location, std::string_view message) const;
+
   // All constants defined so far, by name.
   const std::map<std::string, Value>& constants() const { return m_constants; }
 

@@ -12,30 +12,33 @@ namespace {
 using machine_file::MachineFile;
 using machine_file::Value;
 
-// Where the toolchain came from, for messages: "cross/aarch64.ini" or the
-// first file that has the section.
-std::string origin(const MachineFile& cross, std::string_view section) {
-  if (const auto* found = cross.section(section)) {
-    return fmt::format("{}:{}", found->location.file, found->location.line);
-  }
-  return cross.sections().empty() ? std::string("cross file") : cross.sections().front().location.file;
+// Where a missing key of `section` belongs: the section's header, or, when
+// the section is missing, the first line of the last file read.
+machine_file::Location origin(const MachineFile& cross, std::string_view section) {
+  const auto* found = cross.section(section);
+  return found != nullptr ? found->location : machine_file::Location{};
 }
 
-const Value& require(const MachineFile& cross, std::string_view section, std::string_view key) {
+const machine_file::Entry& found_entry(const MachineFile& cross, std::string_view section,
+                                       std::string_view key) {
   const auto* found = cross.section(section);
   const auto* entry = found ? found->find(key) : nullptr;
   if (entry == nullptr) {
-    throw Error(
-        fmt::format("{}: the cross file needs '{}' in section [{}]", origin(cross, section), key, section));
+    cross.fail_at(origin(cross, section),
+                  fmt::format("the cross file needs '{}' in section [{}]", key, section));
   }
-  return entry->value;
+  return *entry;
+}
+
+const Value& require(const MachineFile& cross, std::string_view section, std::string_view key) {
+  return found_entry(cross, section, key).value;
 }
 
 std::string require_string(const MachineFile& cross, std::string_view section, std::string_view key) {
   const Value& value = require(cross, section, key);
   if (!value.is_string()) {
-    throw Error(fmt::format("{}: '{}' in [{}] must be a string, got {}", origin(cross, section), key, section,
-                            value.type_name()));
+    cross.fail_at(found_entry(cross, section, key).location,
+                  fmt::format("'{}' in [{}] must be a string, got {}", key, section, value.type_name()));
   }
   return value.as_string();
 }
@@ -61,8 +64,8 @@ std::vector<std::string> command(const MachineFile& cross, std::string_view sect
     }
     return words;
   }
-  throw Error(fmt::format("{}:{}: '{}' in [{}] must be a string or a non-empty array of strings",
-                          entry->location.file, entry->location.line, key, section));
+  cross.fail_at(entry->location,
+                fmt::format("'{}' in [{}] must be a string or a non-empty array of strings", key, section));
 }
 
 std::string first_line(const std::string& text) {
@@ -104,9 +107,10 @@ Toolchain toolchain_from(MachineFile cross) {
 
   const std::string& compiler = toolchain.c_compiler();
   if (compiler.size() < 4 || compiler.substr(compiler.size() - 3) != "gcc") {
-    throw Error(fmt::format("{}: the C compiler '{}' is not a prefixed gcc (like aarch64-linux-gnu-gcc); "
-                            "xstage derives the binutils prefix from it",
-                            origin(cross, "binaries"), compiler));
+    cross.fail_at(found_entry(cross, "binaries", "c").location,
+                  fmt::format("the C compiler '{}' is not a prefixed gcc (like aarch64-linux-gnu-gcc); "
+                              "xstage derives the binutils prefix from it",
+                              compiler));
   }
   toolchain.cross_prefix = compiler.substr(0, compiler.size() - 3);
   toolchain.cross = std::move(cross);
