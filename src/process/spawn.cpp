@@ -186,17 +186,17 @@ std::string quote_command(const std::vector<std::string>& argv) {
         !arg.empty() &&
         arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
             std::string::npos;
-    if (plain) {
-      line += arg;
-    } else {
-      line += '\'';
-      for (char c : arg) {
-        line += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      }
-      line += '\'';
-    }
+    line += plain ? arg : shell_quote(arg);
   }
   return line;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return quoted + "'";
 }
 
 } // namespace xstage::process

@@ -49,4 +49,8 @@ public:
 // "cmd arg1 'arg 2'": a command line as a user would type it, for messages.
 std::string quote_command(const std::vector<std::string>& argv);
 
+// `text` in single quotes for a POSIX shell, each ' written as '\''; what
+// quote_command() does to a word that needs quoting.
+std::string shell_quote(const std::string& text);
+
 } // namespace xstage::process

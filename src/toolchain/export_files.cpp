@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "machine_file/value.hpp"
+#include "process/spawn.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -15,18 +16,10 @@ namespace xstage::toolchain {
 namespace {
 
 // POSIX shell single quoting: 'it'\''s'.
-std::string sh_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
-}
-
 std::string sh_words(const std::vector<std::string>& words) {
   std::vector<std::string> quoted;
   for (const std::string& word : words) {
-    quoted.push_back(sh_quote(word));
+    quoted.push_back(process::shell_quote(word));
   }
   return fmt::format("{}", fmt::join(quoted, " "));
 }
@@ -88,21 +81,22 @@ std::string emulator_script(const Toolchain& toolchain, const StageEnvironment& 
                         "if [ -z \"${{QT_QPA_PLATFORM-}}${{DISPLAY-}}${{WAYLAND_DISPLAY-}}\" ]; then\n"
                         "  export QT_QPA_PLATFORM=offscreen\n"
                         "fi\n",
-                        sh_quote(fmt::format("{}", fmt::join(plugins, ":"))),
-                        sh_quote(plugins.front() + "/platforms"));
+                        process::shell_quote(fmt::format("{}", fmt::join(plugins, ":"))),
+                        process::shell_quote(plugins.front() + "/platforms"));
   }
   return text + fmt::format("exec {} -U LD_PRELOAD \"$@\"\n", sh_words(qemu));
 }
 
-std::string host_tool_wrapper(const fs::path& host, const fs::path& tool, const std::string& head) {
-  std::vector<std::string> libraries = host_library_dirs(host);
+std::string host_tool_wrapper(const std::vector<std::string>& libraries, const fs::path& tool,
+                              const std::string& head) {
   std::string text =
       "#!/bin/sh\n" + head + "# A build-machine tool of the host tree, with the host tree's libraries.\n";
   if (libraries.empty()) {
-    return text + fmt::format("exec {} \"$@\"\n", sh_quote(tool.string()));
+    return text + fmt::format("exec {} \"$@\"\n", process::shell_quote(tool.string()));
   }
   return text + fmt::format("LD_LIBRARY_PATH={}\"${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}\" exec {} \"$@\"\n",
-                            sh_quote(fmt::format("{}", fmt::join(libraries, ":"))), sh_quote(tool.string()));
+                            process::shell_quote(fmt::format("{}", fmt::join(libraries, ":"))),
+                            process::shell_quote(tool.string()));
 }
 
 std::string native_file(const StageEnvironment& env, const fs::path& dir,
@@ -138,12 +132,12 @@ std::string configure_variables(const Toolchain& toolchain, const StageEnvironme
                                 bool host_tools) {
   std::string text;
   for (const auto& [name, value] : configure_environment(toolchain, env)) {
-    text += fmt::format("export {}={}\n", name, sh_quote(value));
+    text += fmt::format("export {}={}\n", name, process::shell_quote(value));
   }
   text += fmt::format("# `xstage run -- make check` finds the sysroot here.\nexport XSTAGE_SYSROOT={}\n",
-                      sh_quote(dir.string()));
+                      process::shell_quote(dir.string()));
   if (host_tools) {
-    text += fmt::format("export PATH={}:\"$PATH\"\n", sh_quote((dir / "bin").string()));
+    text += fmt::format("export PATH={}:\"$PATH\"\n", process::shell_quote((dir / "bin").string()));
   }
   return text;
 }
@@ -225,6 +219,7 @@ std::vector<ExportFile> export_files(const Toolchain& toolchain, const StageEnvi
     cmake += fmt::format("list(APPEND CMAKE_PROGRAM_PATH \"{}\")\n", (dir / "bin").string());
   }
   std::string triple = toolchain.triple();
+  std::string variables = configure_variables(toolchain, env, dir, !tools.empty());
   std::vector<ExportFile> files = {
       {"emulator", emulator_script(toolchain, env, head), true},
       {"cross.ini", head + "# meson setup --cross-file " + (dir / "cross.ini").string() + " BUILD\n" +
@@ -233,14 +228,16 @@ std::vector<ExportFile> export_files(const Toolchain& toolchain, const StageEnvi
       {"toolchain.cmake", cmake},
       {"configure.env",
        head + fmt::format("# . {}/configure.env && ./configure --host={}\n", dir.string(), triple) +
-           configure_variables(toolchain, env, dir, !tools.empty())},
+           variables},
       {"config.site",
        head + fmt::format("# CONFIG_SITE={}/config.site ./configure --host={}\n", dir.string(), triple) +
-           configure_variables(toolchain, env, dir, !tools.empty())},
+           variables},
       {"README", readme(toolchain, dir, origin)},
   };
+  std::vector<std::string> libraries =
+      tools.empty() ? std::vector<std::string>{} : host_library_dirs(env.host);
   for (const auto& [name, path] : tools) {
-    files.push_back({fs::path("bin") / name, host_tool_wrapper(env.host, path, head), true});
+    files.push_back({fs::path("bin") / name, host_tool_wrapper(libraries, path, head), true});
   }
   return files;
 }
