@@ -10,7 +10,9 @@
 #     waits for it and uses its result; then two different edits at once:
 #     both build, one after the other;
 #  3. `cache gc` started during a build waits for it, and removes nothing
-#     the build needs; `cache verify` is clean at the end.
+#     the build needs; `cache verify` is clean at the end;
+#  4. a sysroot export onto a full disk (a 5 MiB tmpfs, as root) names the
+#     entry, the layer and ENOSPC, and leaves the directory empty.
 # Usage: interrupt_concurrency.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (its cache,
 # from demo_pipeline.sh, is copied; base and ffmpeg must be in it)
 source "$(dirname "$0")/common.sh"
@@ -127,6 +129,24 @@ grep -q "waiting for the builds using $here/cache to finish" "$here/gc-during.lo
 [ -f "$here/cache/entries/$(x one key app).json" ] || fail "the build's entry is gone after gc"
 x one cache verify | tee "$here/verify.log"
 grep -q ' 0 entries bad, 0 blobs bad, 0 stray files$' "$here/verify.log" || fail "cache verify is not clean"
+
+say "a full disk during extraction names the entry and the reason, and leaves nothing"
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$here/small"
+    mount -t tmpfs -o size=5M tmpfs "$here/small"
+    status=0
+    x one sysroot ffmpeg "$here/small/out" > "$here/full.log" 2>&1 || status=$?
+    left=$(ls -A "$here/small/out" 2>/dev/null || true)
+    umount "$here/small"
+    cat "$here/full.log"
+    [ "$status" -eq 1 ] || fail "an export onto a full disk exited $status"
+    grep -q "^xstage: error: cannot extract '.*' of layer .* into $here/small/out/sysroot: No space left on device" \
+        "$here/full.log" || fail "the full disk is not reported with the entry and errno"
+    [ -z "$left" ] || fail "the failed export left $left"
+    echo "ok: the full disk is named and the export left empty"
+else
+    echo "skipped: mounting a small tmpfs needs root"
+fi
 
 echo
 echo "interruption and concurrency end to end: all checks passed"
