@@ -10,6 +10,7 @@ namespace xstage::cli {
 // may throw xstage::Error, which cli::run reports. Commands only read
 // `options` once parsing is done.
 void add_key_command(CLI::App& app, const GlobalOptions& options);
+void add_keygen_command(CLI::App& app, const GlobalOptions& options);
 void add_plan_command(CLI::App& app, const GlobalOptions& options);
 void add_build_command(CLI::App& app, const GlobalOptions& options);
 void add_explain_command(CLI::App& app, const GlobalOptions& options);

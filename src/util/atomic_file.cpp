@@ -21,9 +21,6 @@ namespace {
 
 constexpr std::string_view k_temp_marker = ".tmp.";
 constexpr std::size_t k_temp_suffix_length = 6; // mkstemp's XXXXXX
-// mkstemp creates files 0600; artifacts are meant to be shared and readable,
-// and a fixed mode keeps them independent of the caller's umask.
-constexpr mode_t k_file_mode = 0644;
 
 std::string errno_text() {
   return std::strerror(errno);
@@ -116,7 +113,7 @@ void copy_then_remove(const fs::path& from, const fs::path& to) {
 
 } // namespace
 
-AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
+AtomicFile::AtomicFile(fs::path target, mode_t mode) : m_target(std::move(target)) {
   refuse_special_target(m_target);
   std::string pattern = temp_pattern(directory_of(m_target) / m_target.filename());
   m_fd = ::mkostemp(pattern.data(), O_CLOEXEC);
@@ -124,7 +121,7 @@ AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
     throw Error(fmt::format("cannot create a temporary file for {}: {}", m_target.string(), errno_text()));
   }
   m_temp = pattern;
-  if (::fchmod(m_fd, k_file_mode) != 0) {
+  if (::fchmod(m_fd, mode) != 0) {
     int saved = errno;
     ::close(m_fd);
     ::unlink(m_temp.c_str());
@@ -179,8 +176,8 @@ void AtomicFile::commit() {
   sync_directory(directory_of(m_target));
 }
 
-void write_file_atomically(const fs::path& path, std::string_view content) {
-  AtomicFile file(path);
+void write_file_atomically(const fs::path& path, std::string_view content, mode_t mode) {
+  AtomicFile file(path, mode);
   file.write(content);
   file.commit();
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace xstage::util {
 
 // The one way xstage writes an artifact (layer, cache entry, index, image
@@ -26,8 +28,14 @@ namespace xstage::util {
 // Every failure throws xstage::Error naming the path and the reason.
 class AtomicFile {
 public:
-  // Creates the temporary in the target's directory, which must exist.
-  explicit AtomicFile(std::filesystem::path target);
+  // mkstemp creates files 0600; artifacts are meant to be shared and
+  // readable, and a fixed mode keeps them independent of the caller's umask.
+  static constexpr mode_t k_shared_mode = 0644;
+
+  // Creates the temporary in the target's directory, which must exist, with
+  // `mode` from the start (0600 for a private key is never readable by
+  // others, not even for a moment).
+  explicit AtomicFile(std::filesystem::path target, mode_t mode = k_shared_mode);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -51,7 +59,8 @@ private:
 };
 
 // Writes `content` to `path` through an AtomicFile and commits it.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           mode_t mode = AtomicFile::k_shared_mode);
 
 // Throws xstage::Error ("refusing to write PATH: it is a character device,
 // ...") when something other than a regular file is at `target`: what

@@ -117,3 +117,17 @@ output=$("$xstage" --root "$hostile" --cache "$hostile/nowhere" cache verify 2>&
 [ "$output" = "xstage: error: there is no cache at $hostile/nowhere: nothing was stored there (is --cache right?)" ] ||
     { echo "FAIL: verify of nothing said: $output"; exit 1; }
 echo "ok: $output"
+
+# keygen: a private key only its owner reads, a public key beside it, both
+# readable by openssl; an existing key is never replaced.
+keys=$hostile/keys
+mkdir -p "$keys"
+"$xstage" keygen "$keys/ci" | grep -qx "wrote $keys/ci (private, mode 0600) and $keys/ci.pub: key ed25519:[0-9a-f]\{16\}" ||
+    { echo "FAIL: keygen output"; exit 1; }
+[ "$(stat -c %a "$keys/ci")" = 600 ] && [ "$(stat -c %a "$keys/ci.pub")" = 644 ] || { echo "FAIL: key file modes"; exit 1; }
+openssl pkey -in "$keys/ci" -noout && openssl pkey -pubin -in "$keys/ci.pub" -noout || { echo "FAIL: openssl cannot read the keys"; exit 1; }
+before=$(sha256sum "$keys/ci")
+output=$("$xstage" keygen "$keys/ci" 2>&1) && { echo "FAIL: keygen replaced a key"; exit 1; }
+[ "$output" = "xstage: error: $keys/ci exists; xstage keygen never replaces a key" ] || { echo "FAIL: keygen said: $output"; exit 1; }
+[ "$(sha256sum "$keys/ci")" = "$before" ] || { echo "FAIL: the key changed"; exit 1; }
+echo "ok: xstage keygen (0600, openssl reads it, never replaced)"
