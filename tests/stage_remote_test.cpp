@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 #include "remote/stage_remote.hpp"
 #include "test_support.hpp"
 #include "util/digest.hpp"
+#include "util/ed25519.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -212,4 +214,50 @@ TEST_CASE("an image push to a digest is refused: the digest is the manifest's", 
   std::string reference = "127.0.0.1:5000/demo@sha256:" + std::string(64, 'a');
   CHECK_THROWS_WITH(remote::image_push_target(reference),
                     "--push '" + reference + "': push to a tag, not a digest (the digest is the manifest's)");
+}
+
+TEST_CASE("a pull that trusts keys uses only stages one of them signed", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-signed");
+  Cache local(dir / "local");
+  CacheEntry entry = cached_stage(dir, local, "app");
+  xstage::util::Ed25519KeyPair ours = xstage::util::generate_ed25519_key();
+  xstage::util::Ed25519KeyPair theirs = xstage::util::generate_ed25519_key();
+  write_file(dir / "ours", ours.private_pem);
+  write_file(dir / "ours.pub", ours.public_pem);
+  write_file(dir / "theirs", theirs.private_pem);
+  write_file(dir / "theirs.pub", theirs.public_pem);
+  const remote::TrustedKey trusted = remote::load_trusted_key(dir / "ours.pub");
+
+  registry::Client signed_by_them = client_for(server, "theirs");
+  remote::SigningKey their_key = remote::load_signing_key(dir / "theirs");
+  remote::push_entry(signed_by_them, local, entry, &their_key);
+  Cache empty(dir / "empty");
+  CHECK_THROWS_WITH(remote::pull_entry(signed_by_them, empty, entry.key, {trusted}),
+                    "stage key " + entry.key.substr(0, 12) + " is not signed by a trusted key (" +
+                        trusted.id + "); not used");
+  CHECK_FALSE(empty.find(entry.key));
+  CHECK(remote::pull_entry(signed_by_them, empty, entry.key)); // trusting no key: any verified stage
+  xstage::cache::Cache empty2(dir / "empty2");
+
+  registry::Client signed_by_us = client_for(server, "ours");
+  remote::SigningKey our_key = remote::load_signing_key(dir / "ours");
+  CHECK(our_key.id == trusted.id);
+  remote::push_entry(signed_by_us, local, entry, &our_key);
+  std::optional<CacheEntry> pulled = remote::pull_entry(signed_by_us, empty2, entry.key, {trusted});
+  REQUIRE(pulled);
+  CHECK(pulled->layer == entry.layer);
+
+  // A signature of another manifest under our tag does not verify.
+  registry::Client moved = client_for(server, "moved");
+  remote::push_entry(moved, local, entry, &our_key);
+  json other =
+      json::parse(moved.get_manifest(entry.key, {std::string(xstage::image::k_manifest_type)})->body);
+  other["annotations"]["dev.xstage.stage"] = "changed";
+  moved.put_manifest(entry.key, std::string(xstage::image::k_manifest_type), other.dump());
+  Cache empty3(dir / "empty3");
+  CHECK_THROWS_WITH(remote::pull_entry(moved, empty3, entry.key, {trusted}),
+                    Catch::Contains("is not signed by a trusted key (" + trusted.id +
+                                    "): found a signature under " + trusted.id +
+                                    "'s tag that does not verify; not used"));
 }

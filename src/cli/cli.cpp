@@ -34,7 +34,8 @@ int run(int argc, char** argv) {
   app.add_option("--root", options.root, "Project root (default: found from the current directory)");
   app.add_option("--pipeline", options.pipeline, "Pipeline under recipes/")->capture_default_str();
   app.add_option("--cross-file", options.cross_files,
-                 "Cross file(s), layered in order (default: cross/aarch64.ini)");
+                 "Cross file(s), layered in order (default: cross/aarch64.ini)")
+      ->allow_extra_args(false);
   app.add_option("--cache", options.cache, "Stage cache directory (default: ~/.cache/xstage/cache)");
   app.add_option("-D", options.defines, "Set a pipeline option: -D NAME=VALUE (repeatable; see xstage plan)")
       ->allow_extra_args(false);

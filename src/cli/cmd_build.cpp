@@ -8,6 +8,7 @@
 #include "cli/registry_connection.hpp"
 #include "cli/stage_pull.hpp"
 #include "orchestrator/build_options.hpp"
+#include "util/error.hpp"
 
 namespace xstage::cli {
 
@@ -17,6 +18,7 @@ struct BuildArguments {
   std::vector<std::string> stages;
   int jobs = 0;
   bool keep_work = false;
+  std::vector<std::string> trust;
   int max_stages = 0;
   std::string ccache_remote;
   std::string markdown_summary;
@@ -47,15 +49,21 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
       ->envname("XSTAGE_CCACHE_REMOTE");
   command->add_option("--markdown-summary", args->markdown_summary,
                       "Also append the summary table as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)");
-  command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
+  // One value per option: `--sources DIR app` must leave `app` a stage.
+  command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)")
+      ->allow_extra_args(false);
   command->add_flag(
       "--keep-work", args->keep_work,
       "Keep each stage's source and build trees in its work directory after it builds or fails");
   command->add_option("--registry", args->registry,
                       "Pull missing stages by key from this registry repository before building");
   add_insecure_flag(command, args->flags);
+  add_trust_option(command, args->trust);
   command->callback([&options, args] {
     orchestrator::check_ccache_remote(args->ccache_remote);
+    if (!args->trust.empty() && args->registry.empty()) {
+      throw Error("--trust only applies to --registry: it says whose signed stages to pull");
+    }
     BuildSession session(options, args->jobs, args->sources);
     session.options.max_stages = args->max_stages;
     session.options.ccache_remote = args->ccache_remote;
@@ -64,7 +72,8 @@ void add_build_command(CLI::App& app, const GlobalOptions& options) {
     if (!args->registry.empty()) {
       auto client = connect_cache_repository(args->registry, args->flags);
       PullSummary pulled =
-          pull_missing(*client, *session.cache, session.project.pipeline.closure(args->stages), session.keys);
+          pull_missing(*client, *session.cache, session.project.pipeline.closure(args->stages), session.keys,
+                       trusted_keys(args->trust));
       fmt::print("{}\n", describe(pulled, args->registry));
     }
     session.build_and_report(args->stages);

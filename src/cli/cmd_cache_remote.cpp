@@ -1,5 +1,6 @@
 // xstage cache push|pull: share stage builds through a registry repository.
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,8 @@ struct RemoteArguments {
   std::vector<std::string> stages;
   std::string registry;
   RegistryFlags flags;
+  std::string sign;               // push: the private key to sign with
+  std::vector<std::string> trust; // pull: the public keys to trust
 };
 
 CLI::App* add_remote_subcommand(CLI::App* cache, const char* name, const char* description,
@@ -44,12 +47,17 @@ void print_pushed_stage(const remote::StagePush& push) {
 }
 
 void push(const GlobalOptions& options, const RemoteArguments& args) {
+  // A bad key fails before anything is sent.
+  std::optional<remote::SigningKey> sign;
+  if (!args.sign.empty()) {
+    sign = remote::load_signing_key(args.sign);
+  }
   Project project = load_project(options);
   auto keys = project.keys();
   cache::Cache cache(cache_dir(options));
   auto client = connect_cache_repository(args.registry, args.flags);
-  remote::PushSummary summary =
-      remote::push_stages(*client, cache, project.pipeline.closure(args.stages), keys, print_pushed_stage);
+  remote::PushSummary summary = remote::push_stages(*client, cache, project.pipeline.closure(args.stages),
+                                                    keys, print_pushed_stage, sign ? &*sign : nullptr);
   const remote::PushCounts total = summary.total();
   const std::size_t not_cached = summary.count(remote::StagePush::Result::not_cached);
   fmt::print("pushed {} to {}: {} sent ({}), {} already there{}\n", counted(summary.pushed(), "stage"),
@@ -62,7 +70,8 @@ void pull(const GlobalOptions& options, const RemoteArguments& args) {
   auto keys = project.keys();
   cache::Cache cache(cache_dir(options));
   auto client = connect_cache_repository(args.registry, args.flags);
-  PullSummary summary = pull_missing(*client, cache, project.pipeline.closure(args.stages), keys);
+  PullSummary summary =
+      pull_missing(*client, cache, project.pipeline.closure(args.stages), keys, trusted_keys(args.trust));
   fmt::print("{}\n", describe(summary, args.registry));
   if (std::size_t refused = summary.count(remote::StagePull::Result::refused); refused > 0) {
     throw Error(
@@ -74,12 +83,16 @@ void pull(const GlobalOptions& options, const RemoteArguments& args) {
 
 void add_cache_remote_commands(CLI::App* cache, const GlobalOptions& options) {
   auto push_args = std::make_shared<RemoteArguments>();
-  add_remote_subcommand(cache, "push", "Push cached stages (by key) to a registry repository", push_args)
-      ->callback([&options, push_args] { push(options, *push_args); });
+  auto* push_command =
+      add_remote_subcommand(cache, "push", "Push cached stages (by key) to a registry repository", push_args);
+  push_command->add_option("--sign", push_args->sign,
+                           "Sign each stage pushed with this ed25519 private key (xstage keygen's FILE)");
+  push_command->callback([&options, push_args] { push(options, *push_args); });
   auto pull_args = std::make_shared<RemoteArguments>();
-  add_remote_subcommand(cache, "pull", "Pull the stages missing here from a registry repository, verified",
-                        pull_args)
-      ->callback([&options, pull_args] { pull(options, *pull_args); });
+  auto* pull_command = add_remote_subcommand(
+      cache, "pull", "Pull the stages missing here from a registry repository, verified", pull_args);
+  add_trust_option(pull_command, pull_args->trust);
+  pull_command->callback([&options, pull_args] { pull(options, *pull_args); });
 }
 
 } // namespace xstage::cli

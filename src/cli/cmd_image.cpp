@@ -95,7 +95,8 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
       ->capture_default_str();
   command->add_option("--tag", args->tag, "Tag of the image")->capture_default_str();
   command->add_option("-j,--jobs", args->jobs, "Parallel jobs per stage when a stage must be built");
-  command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)");
+  command->add_option("--sources", args->sources, "A local mirror directory of source archives (repeatable)")
+      ->allow_extra_args(false);
   command->callback([&options, args] {
     if (args->oci.empty() && args->docker_archive.empty() && args->context.empty() && args->push.empty()) {
       throw Error("xstage image needs somewhere to put the image: --oci DIR, --docker-archive FILE, "

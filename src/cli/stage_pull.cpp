@@ -31,8 +31,24 @@ void print_pulled_stage(const remote::StagePull& pull) {
 
 PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
                          const std::vector<const recipe::Recipe*>& stages,
-                         const std::map<std::string, key::StageKey>& keys) {
-  return remote::pull_missing_stages(client, cache, stages, keys, print_pulled_stage);
+                         const std::map<std::string, key::StageKey>& keys,
+                         const std::vector<remote::TrustedKey>& trusted) {
+  return remote::pull_missing_stages(client, cache, stages, keys, print_pulled_stage, trusted);
+}
+
+void add_trust_option(CLI::App* command, std::vector<std::string>& files) {
+  command
+      ->add_option("--trust", files,
+                   "Use only stages signed by this public key (xstage keygen's FILE.pub; repeatable)")
+      ->allow_extra_args(false);
+}
+
+std::vector<remote::TrustedKey> trusted_keys(const std::vector<std::string>& files) {
+  std::vector<remote::TrustedKey> keys;
+  for (const std::string& file : files) {
+    keys.push_back(remote::load_trusted_key(file));
+  }
+  return keys;
 }
 
 std::string describe(const PullSummary& summary, const std::string& registry) {

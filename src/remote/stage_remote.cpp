@@ -34,7 +34,8 @@ const json& field(const json& object, const char* name, const std::string& what)
 
 } // namespace
 
-PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry) {
+PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry,
+                       const SigningKey* sign) {
   PushOutcome outcome;
   // What others will extract: checked as a local build's restore would be.
   layer::check_layer(cache.blob_path(entry.layer.digest), entry.layer);
@@ -54,16 +55,23 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
       {"config", descriptor(k_stage_config_type, config_digest, config.size())},
       {"layers", json::array({descriptor(image::k_zstd_layer_type, entry.layer.digest, entry.layer.size)})},
       {"annotations", {{"dev.xstage.stage", entry.stage}}}};
-  outcome.manifest_digest =
-      client.put_manifest(entry.key, std::string(image::k_manifest_type), manifest.dump());
+  std::string body = manifest.dump();
+  outcome.manifest_digest = client.put_manifest(entry.key, std::string(image::k_manifest_type), body);
+  if (sign != nullptr) {
+    push_signature(client, cache, entry.key, outcome.manifest_digest, body.size(), *sign);
+  }
   return outcome;
 }
 
 std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
-                                            const std::string& key) {
+                                            const std::string& key, const std::vector<TrustedKey>& trusted) {
   std::optional<registry::Manifest> pulled = client.get_manifest(key, {std::string(image::k_manifest_type)});
   if (!pulled) {
     return std::nullopt;
+  }
+  if (!trusted.empty()) {
+    // The digest of the bytes served, not the one the registry claims.
+    check_signature(client, key, util::Digest::of(pulled->body).str(), trusted);
   }
   std::string what = fmt::format("the registry's manifest for key {}", key.substr(0, 12));
   json manifest = json::parse(pulled->body, nullptr, false);

@@ -4,10 +4,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cache/cache.hpp"
 #include "registry/client.hpp"
 #include "remote/push_counts.hpp"
+#include "remote/stage_signature.hpp"
 
 namespace xstage::remote {
 
@@ -29,8 +31,11 @@ struct PushOutcome : PushCounts {
 };
 
 // Pushes `entry` (whose blob is in `cache`; the caller has verified it) to
-// the client's repository. Blobs the registry has are not sent again.
-PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry);
+// the client's repository. Blobs the registry has are not sent again. With
+// `sign`, its signature of the pushed manifest goes beside it
+// (stage_signature.hpp).
+PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry,
+                       const SigningKey* sign = nullptr);
 
 // Pulls the stage keyed `key` into `cache`, or returns nothing when the
 // registry has no such tag. Nothing is stored unless everything checks:
@@ -39,8 +44,11 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
 // under this key), the layer blob has
 // the digest and size the manifest names (checked while downloading), and
 // the layer's diff_id and uncompressed size are the ones recorded. Any
-// mismatch throws xstage::Error naming the stage, key and blob.
+// mismatch throws xstage::Error naming the stage, key and blob. With
+// `trusted` keys, the manifest must also carry a signature by one of them,
+// checked before anything is downloaded.
 std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
-                                            const std::string& key);
+                                            const std::string& key,
+                                            const std::vector<TrustedKey>& trusted = {});
 
 } // namespace xstage::remote

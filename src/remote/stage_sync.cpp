@@ -17,7 +17,7 @@ std::size_t count_results(const std::vector<StageResult>& stages, typename Stage
 }
 
 StagePush push_stage(registry::Client& client, cache::Cache& cache, const std::string& stage,
-                     const std::map<std::string, key::StageKey>& keys) {
+                     const std::map<std::string, key::StageKey>& keys, const SigningKey* sign) {
   StagePush push;
   push.stage = stage;
   push.key = keys.at(stage).key;
@@ -28,13 +28,14 @@ StagePush push_stage(registry::Client& client, cache::Cache& cache, const std::s
     push.evicted_reason = restored.evicted_reason;
     return push;
   }
-  push.outcome = push_entry(client, cache, *restored.entry);
+  push.outcome = push_entry(client, cache, *restored.entry, sign);
   push.result = push.outcome.bytes_sent > 0 ? StagePush::Result::sent : StagePush::Result::already_there;
   return push;
 }
 
 StagePull pull_stage(registry::Client& client, cache::Cache& cache, const std::string& stage,
-                     const std::map<std::string, key::StageKey>& keys) {
+                     const std::map<std::string, key::StageKey>& keys,
+                     const std::vector<TrustedKey>& trusted) {
   StagePull pull;
   pull.stage = stage;
   pull.key = keys.at(stage).key;
@@ -44,7 +45,7 @@ StagePull pull_stage(registry::Client& client, cache::Cache& cache, const std::s
   }
   const std::uint64_t before = client.bytes_received();
   try {
-    if (!pull_entry(client, cache, pull.key)) {
+    if (!pull_entry(client, cache, pull.key, trusted)) {
       pull.result = StagePull::Result::missing;
       return pull;
     }
@@ -108,9 +109,9 @@ std::size_t PushSummary::pushed() const {
 PushSummary push_stages(registry::Client& client, cache::Cache& cache,
                         const std::vector<const recipe::Recipe*>& stages,
                         const std::map<std::string, key::StageKey>& keys,
-                        const std::function<void(const StagePush&)>& on_stage) {
+                        const std::function<void(const StagePush&)>& on_stage, const SigningKey* sign) {
   return {sync_each(stages, on_stage,
-                    [&](const std::string& stage) { return push_stage(client, cache, stage, keys); })};
+                    [&](const std::string& stage) { return push_stage(client, cache, stage, keys, sign); })};
 }
 
 std::size_t PullSummary::count(StagePull::Result result) const {
@@ -128,9 +129,11 @@ std::uint64_t PullSummary::bytes() const {
 PullSummary pull_missing_stages(registry::Client& client, cache::Cache& cache,
                                 const std::vector<const recipe::Recipe*>& stages,
                                 const std::map<std::string, key::StageKey>& keys,
-                                const std::function<void(const StagePull&)>& on_stage) {
-  return {sync_each(stages, on_stage,
-                    [&](const std::string& stage) { return pull_stage(client, cache, stage, keys); })};
+                                const std::function<void(const StagePull&)>& on_stage,
+                                const std::vector<TrustedKey>& trusted) {
+  return {sync_each(stages, on_stage, [&](const std::string& stage) {
+    return pull_stage(client, cache, stage, keys, trusted);
+  })};
 }
 
 } // namespace xstage::remote

@@ -14,6 +14,7 @@
 #include "registry/client.hpp"
 #include "remote/push_counts.hpp"
 #include "remote/stage_remote.hpp"
+#include "remote/stage_signature.hpp"
 
 namespace xstage::remote {
 
@@ -55,11 +56,13 @@ struct PushSummary {
 // re-hashes its blob, so a damaged local build is evicted and never shared;
 // such a stage, like one never built, is reported not cached and skipped.
 // `on_stage`, when set, is called with each stage's result as soon as it is
-// known, so a caller can show progress. A failing push throws xstage::Error.
+// known, so a caller can show progress. With `sign`, each stage pushed is
+// signed too. A failing push throws xstage::Error.
 PushSummary push_stages(registry::Client& client, cache::Cache& cache,
                         const std::vector<const recipe::Recipe*>& stages,
                         const std::map<std::string, key::StageKey>& keys,
-                        const std::function<void(const StagePush&)>& on_stage = {});
+                        const std::function<void(const StagePush&)>& on_stage = {},
+                        const SigningKey* sign = nullptr);
 
 // What pulling one stage did.
 struct StagePull {
@@ -92,10 +95,12 @@ struct PullSummary {
 // is stored. A stage that fails verification is reported refused and left
 // out rather than thrown, so the caller may still build it and the other
 // stages are pulled. `on_stage`, when set, is called with each stage's result
-// as soon as it is known.
+// as soon as it is known. With `trusted` keys, a stage none of them signed is
+// refused, with the reason.
 PullSummary pull_missing_stages(registry::Client& client, cache::Cache& cache,
                                 const std::vector<const recipe::Recipe*>& stages,
                                 const std::map<std::string, key::StageKey>& keys,
-                                const std::function<void(const StagePull&)>& on_stage = {});
+                                const std::function<void(const StagePull&)>& on_stage = {},
+                                const std::vector<TrustedKey>& trusted = {});
 
 } // namespace xstage::remote

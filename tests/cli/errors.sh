@@ -47,6 +47,11 @@ expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope)
     build --pipeline nope
 expect_error "xstage: error: unknown pipeline 'nope' (no directory recipes/nope); pipelines: demo, openterface" \
     --pipeline nope build
+# A repeatable option takes one value: the stage after it stays the stage.
+swallowed=$("$xstage" --root "$source_root" key --cross-file "$source_root/cross/aarch64.ini" app) ||
+    { echo "FAIL: --cross-file took the stage as a second cross file"; exit 1; }
+[ "$swallowed" = "$("$xstage" --root "$source_root" key app)" ] || { echo "FAIL: key after --cross-file"; exit 1; }
+echo "ok: xstage key --cross-file FILE app"
 "$xstage" --version | grep -qx 'xstage [0-9.]* (recipe format [0-9]*)' || { echo "FAIL: --version"; exit 1; }
 echo "ok: xstage --version"
 expect_error "xstage: error: --ccache-remote 'cache.example.com:6379': 'cache.example.com:6379' is not a ccache remote storage URL (redis://HOST:PORT, redis+unix:PATH, http://HOST/PATH or file:PATH)" \

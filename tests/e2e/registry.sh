@@ -8,7 +8,9 @@
 #     another repository mounts the layers from the stage cache's;
 #  4. a layer corrupted in the registry's storage is detected and not used:
 #     pull fails naming the blob, build --registry rebuilds that stage;
-#  5. htpasswd (Basic) auth: refused without or with wrong credentials, works
+#  5. signed stages: pushed with --sign, pulled with --trust; an untrusted
+#     signer's stages are refused (and built), the trusted one's are used;
+#  6. htpasswd (Basic) auth: refused without or with wrong credentials, works
 #     from the environment and from a Docker config.json; the password is
 #     never printed.
 # Usage: registry.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (reuses the cache there)
@@ -75,6 +77,34 @@ grep -qE '^app +built' "$work/corrupt-build.log" || fail "app was not rebuilt af
 grep -qE '^base +hit' "$work/corrupt-build.log" || fail "base was not pulled"
 rebuilt=$(x --cache "$work/corrupt" cache ls | awk '$1 == "app" {print $NF}')
 [ "$rebuilt" = "$app_digest" ] || fail "the rebuilt app layer differs: $rebuilt vs $app_digest"
+
+say "signed stages: an untrusted signer is refused, the trusted one's stages are pulled and used"
+# A registry of its own: the first one's storage holds the corrupted blob.
+start_registry "$work/signing"
+signing=$registry_host
+x keygen "$work/trusted" > /dev/null
+x keygen "$work/untrusted" > /dev/null
+x --cache "$cache" cache push --registry "$signing/by-untrusted" --sign "$work/untrusted" | tail -1
+x --cache "$cache" cache push --registry "$signing/by-trusted" --sign "$work/trusted" | tail -1
+if x --cache "$work/refused" cache pull --registry "$signing/by-untrusted" --trust "$work/trusted.pub" > "$work/refused.log" 2>&1; then
+    fail "stages signed by an untrusted key were pulled"
+fi
+cat "$work/refused.log"
+grep -q "refused$" "$work/refused.log" && grep -q ', 4 refused$' "$work/refused.log" || fail "not all 4 stages were refused"
+grep -q "not pulled: stage key [0-9a-f]* is not signed by a trusted key (ed25519:[0-9a-f]*); not used" "$work/refused.log" ||
+    fail "the refusal does not say why"
+[ -z "$(ls -A "$work/refused/entries" 2>/dev/null)" ] || fail "a refused stage reached the cache"
+# build --registry: app refused and built here; its parents are local.
+cp -a "$work/corrupt" "$work/partly"
+rm "$work/partly/entries/$(x key app).json"
+x --cache "$work/partly" build --registry "$signing/by-untrusted" --trust "$work/trusted.pub" app > "$work/partly.log" 2>&1 ||
+    fail "build --registry --trust failed: $(tail -5 "$work/partly.log")"
+grep -q "stage 'app' not pulled: .* is not signed by a trusted key" "$work/partly.log" || fail "build did not refuse the untrusted app"
+grep -qE '^app +built' "$work/partly.log" || fail "the refused app was not built"
+x --cache "$work/trusted-cache" build --registry "$signing/by-trusted" --trust "$work/trusted.pub" | tee "$work/trusted.log"
+grep -q '^pulled 4 stages' "$work/trusted.log" || fail "the trusted key's stages were not pulled"
+grep -q '4 stages: 0 built, 4 hits' "$work/trusted.log" || fail "the pulled stages were not used"
+echo "ok: signed by the untrusted key: refused; by the trusted key: pulled and used"
 
 say "htpasswd auth"
 password="s3cret-$RANDOM-pass"

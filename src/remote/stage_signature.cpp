@@ -1,0 +1,98 @@
+#include "remote/stage_signature.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "image/image.hpp"
+#include "util/atomic_file.hpp"
+#include "util/digest.hpp"
+#include "util/ed25519.hpp"
+#include "util/error.hpp"
+#include "util/text_file.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace xstage::remote {
+
+namespace {
+
+constexpr std::string_view k_empty_type = "application/vnd.oci.empty.v1+json";
+constexpr std::string_view k_empty = "{}";
+
+// "<stage key>.sig.<the key id's hex>": a valid tag (128 characters at most).
+std::string signature_tag(const std::string& stage_key, const std::string& key_id) {
+  return stage_key + ".sig." + key_id.substr(key_id.find(':') + 1);
+}
+
+} // namespace
+
+SigningKey load_signing_key(const fs::path& file) {
+  std::string pem = util::read_text_file(file, file.string());
+  std::string public_pem = util::ed25519_public_key(pem, file.string());
+  return {pem, util::ed25519_key_id(public_pem, file.string())};
+}
+
+TrustedKey load_trusted_key(const fs::path& file) {
+  std::string pem = util::read_text_file(file, file.string());
+  return {pem, util::ed25519_key_id(pem, file.string()), file.string()};
+}
+
+std::string signed_text(const std::string& stage_key, const std::string& manifest_digest) {
+  return fmt::format("xstage stage signature v1\nkey {}\nmanifest {}\n", stage_key, manifest_digest);
+}
+
+void push_signature(registry::Client& client, const cache::Cache& cache, const std::string& stage_key,
+                    const std::string& manifest_digest, std::uint64_t manifest_size, const SigningKey& key) {
+  const std::string empty_digest = util::Digest::of(k_empty).str();
+  fs::path empty_file = cache.blob_path(empty_digest);
+  fs::create_directories(empty_file.parent_path());
+  util::write_file_atomically(empty_file, k_empty);
+  client.push_blob(empty_file, empty_digest, k_empty.size());
+  json empty = {{"mediaType", k_empty_type}, {"digest", empty_digest}, {"size", k_empty.size()}};
+  json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", image::k_manifest_type},
+      {"artifactType", k_signature_type},
+      {"config", empty},
+      {"layers", json::array({empty})},
+      {"subject",
+       {{"mediaType", image::k_manifest_type}, {"digest", manifest_digest}, {"size", manifest_size}}},
+      {"annotations",
+       {{"dev.xstage.signature",
+         util::ed25519_sign(key.private_pem, signed_text(stage_key, manifest_digest), "the signing key")},
+        {"dev.xstage.key", key.id}}}};
+  client.put_manifest(signature_tag(stage_key, key.id), std::string(image::k_manifest_type), manifest.dump());
+}
+
+std::string check_signature(registry::Client& client, const std::string& stage_key,
+                            const std::string& manifest_digest, const std::vector<TrustedKey>& trusted) {
+  std::vector<std::string> found;
+  for (const TrustedKey& key : trusted) {
+    std::optional<registry::Manifest> signature =
+        client.get_manifest(signature_tag(stage_key, key.id), {std::string(image::k_manifest_type)});
+    if (!signature) {
+      continue;
+    }
+    json document = json::parse(signature->body, nullptr, false);
+    const json* annotations =
+        document.is_object() && document.contains("annotations") && document["annotations"].is_object()
+            ? &document["annotations"]
+            : nullptr;
+    std::string hex = annotations != nullptr ? annotations->value("dev.xstage.signature", "") : "";
+    if (util::ed25519_verify(key.public_pem, signed_text(stage_key, manifest_digest), hex, key.file)) {
+      return key.id;
+    }
+    found.push_back(fmt::format("a signature under {}'s tag that does not verify", key.id));
+  }
+  std::vector<std::string> ids;
+  for (const TrustedKey& key : trusted) {
+    ids.push_back(key.id);
+  }
+  throw Error(fmt::format("stage key {} is not signed by a trusted key ({}){}; not used",
+                          stage_key.substr(0, 12), fmt::join(ids, ", "),
+                          found.empty() ? "" : ": found " + fmt::format("{}", fmt::join(found, "; "))));
+}
+
+} // namespace xstage::remote
