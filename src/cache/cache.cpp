@@ -227,15 +227,17 @@ std::string Cache::check_blob(const layer::LayerInfo& layer, Trust trust) const 
   if (trust == Trust::unchanged_stat && !stat.empty() && read_text(stamp_path(layer.digest)) == stat) {
     return "";
   }
-  std::string actual = util::Digest::of_file(path).str();
-  if (actual != layer.digest) {
-    return fmt::format("blob {} is corrupt: its content hashes to {}", path.string(), actual);
-  }
-  // The right bytes may still be a forged layer, or not the one the entry
-  // describes: what it unpacks to is checked the way every reader checks it.
+  // One pass hashes the blob and checks what it unpacks to, the way every
+  // reader checks it (right bytes may still be a forged layer). Only when it
+  // fails is the blob hashed alone, so that wrong bytes are reported as such
+  // rather than as whatever zstd or tar made of them.
   try {
     layer::check_layer(path, layer);
   } catch (const Error& problem) {
+    std::string actual = util::Digest::of_file(path).str();
+    if (actual != layer.digest) {
+      return fmt::format("blob {} is corrupt: its content hashes to {}", path.string(), actual);
+    }
     return problem.what();
   }
   if (!stat.empty() && stat == stat_line(path)) {
