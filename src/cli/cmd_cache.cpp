@@ -18,12 +18,10 @@ namespace {
 // The cache to itself: running builds hold its lock shared.
 util::FileLock lock_exclusively(const cache::Cache& cache) {
   util::FileLock lock(cache.lock_path());
-  if (!lock.try_lock(util::FileLock::Mode::exclusive)) {
-    fmt::print(stderr, "waiting for the builds using {} to finish\n", cache.root().string());
-    lock.lock(
-        util::FileLock::Mode::exclusive, [] { return process::interrupted_by() != 0; },
-        fmt::format("the builds using {}", cache.root().string()));
-  }
+  lock.lock(
+      util::FileLock::Mode::exclusive, [] { return process::interrupted_by() != 0; },
+      fmt::format("the builds using {}", cache.root().string()),
+      [&] { fmt::print(stderr, "waiting for the builds using {} to finish\n", cache.root().string()); });
   return lock;
 }
 

@@ -69,15 +69,15 @@ std::string BuildReport::failure_message() const {
 BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
   // Shared with other builds, exclusive to `cache gc` and `cache verify`.
   util::FileLock cache_lock(m_cache.lock_path());
-  if (!cache_lock.try_lock(util::FileLock::Mode::shared)) {
-    report([&](Status& status) {
-      status.note(fmt::format("waiting for `xstage cache gc` or `cache verify` on {} to finish",
-                              m_cache.root().string()));
-    });
-    cache_lock.lock(
-        util::FileLock::Mode::shared, [] { return process::interrupted_by() != 0; },
-        fmt::format("the cache lock {}", m_cache.lock_path().string()));
-  }
+  cache_lock.lock(
+      util::FileLock::Mode::shared, [] { return process::interrupted_by() != 0; },
+      fmt::format("the cache lock {}", m_cache.lock_path().string()),
+      [&] {
+        report([&](Status& status) {
+          status.note(fmt::format("waiting for `xstage cache gc` or `cache verify` on {} to finish",
+                                  m_cache.root().string()));
+        });
+      });
   std::vector<const recipe::Recipe*> closure = m_pipeline.closure(stages);
   resolve_sources(closure);
   BuildReport report_out;

@@ -47,7 +47,7 @@ StageLock::StageLock(const fs::path& work) : m_file(stage_lock_path(work)), m_to
 StageLock::StageLock(const fs::path& work, const std::function<void(long pid)>& waiting,
                      const std::function<bool()>& stop)
     : StageLock(work) {
-  if (!m_file.try_lock(util::FileLock::Mode::exclusive)) {
+  m_file.lock(util::FileLock::Mode::exclusive, stop, fmt::format("the lock {}", m_file.path().string()), [&] {
     long pid = 0;
     try {
       pid = std::stol(record_field(m_file.record(), "pid"));
@@ -55,8 +55,7 @@ StageLock::StageLock(const fs::path& work, const std::function<void(long pid)>& 
       // no record yet: the holder has only just taken the lock
     }
     waiting(pid);
-    m_file.lock(util::FileLock::Mode::exclusive, stop, fmt::format("the lock {}", m_file.path().string()));
-  }
+  });
   take_over();
 }
 

@@ -44,7 +44,14 @@ bool FileLock::try_lock(Mode mode) {
   return true;
 }
 
-void FileLock::lock(Mode mode, const std::function<bool()>& stop, std::string_view what) {
+void FileLock::lock(Mode mode, const std::function<bool()>& stop, std::string_view what,
+                    const std::function<void()>& on_wait) {
+  if (try_lock(mode)) {
+    return;
+  }
+  if (on_wait) {
+    on_wait();
+  }
   while (!try_lock(mode)) {
     if (stop && stop()) {
       throw Error(fmt::format("interrupted while waiting for {}", what));

@@ -28,11 +28,14 @@ public:
   // Takes the lock if no other process holds a conflicting one.
   bool try_lock(Mode mode);
 
-  // Takes the lock, waiting as long as it takes. `stop` is asked between
-  // tries (every 100 ms); when it returns true, throws xstage::Error
-  // "interrupted while waiting for WHAT". Polling, not a blocking flock: a
-  // signal that arrives just before a blocking call would not wake it.
-  void lock(Mode mode, const std::function<bool()>& stop, std::string_view what);
+  // Takes the lock, waiting as long as it takes; `on_wait`, when set, is
+  // called once if another process holds it (to say who is waited for).
+  // `stop` is asked between tries (every 100 ms); when it returns true,
+  // throws xstage::Error "interrupted while waiting for WHAT". Polling, not a
+  // blocking flock: a signal that arrives just before a blocking call would
+  // not wake it.
+  void lock(Mode mode, const std::function<bool()>& stop, std::string_view what,
+            const std::function<void()>& on_wait = {});
 
   void unlock();
 
