@@ -50,3 +50,23 @@ TEST_CASE("parents, options, recipe values and the toolchain are named", "[expla
                                  "recipe option cmake_args changed: added \"-DA=2\"; removed \"-DA=1\"",
                                  "toolchain c_version changed", "parent ffmpeg changed"});
 }
+
+TEST_CASE("a re-lock names each package whose version or .deb changed", "[explain]") {
+  json before = manifest();
+  before["lock"] = {{"libc6:arm64", {{"version", "2.36-9+deb12u13"}, {"sha256", "aa"}}},
+                    {"zlib1g:arm64", {{"version", "1.2.13"}, {"sha256", "bb"}}},
+                    {"old:all", {{"version", "1"}, {"sha256", "cc"}}}};
+  json now = before;
+  now["lock"]["libc6:arm64"]["version"] = "2.36-9+deb12u14";
+  now["lock"]["zlib1g:arm64"]["sha256"] = "dd";
+  now["lock"].erase("old:all");
+  now["lock"]["new:arm64"] = {{"version", "2"}, {"sha256", "ee"}};
+  CHECK(explain_changes(before, now) ==
+        std::vector<std::string>{"locked package libc6:arm64 changed from 2.36-9+deb12u13 to 2.36-9+deb12u14",
+                                 "locked package new:arm64 added (2)",
+                                 "locked package old:all removed (was 1)",
+                                 "locked package zlib1g:arm64 1.2.13: same version, another .deb (sha256)"});
+  CHECK(explain_changes(manifest(), before) ==
+        std::vector<std::string>{"the stage is now locked (3 packages)"});
+  CHECK(explain_changes(before, manifest()) == std::vector<std::string>{"the stage is no longer locked"});
+}

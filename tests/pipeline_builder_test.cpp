@@ -152,10 +152,12 @@ TEST_CASE("a truncated blob is evicted, reported and rebuilt", "[pipeline_builde
   auto entry = fixture.cache.find(first[0].key);
   REQUIRE(entry);
   fs::resize_file(fixture.cache.blob_path(entry->layer.digest), 10);
+  fixture.status.notes.clear();
   auto second = fixture.builder().build({});
   CHECK(second[0].result == orchestrator::StageResult::built);
-  REQUIRE(fixture.status.notes.size() == 1);
+  REQUIRE(fixture.status.notes.size() == 2); // the eviction, then that base is not locked
   CHECK_THAT(fixture.status.notes[0], Catch::StartsWith("stage 'base': evicted a corrupt cache entry"));
+  CHECK_THAT(fixture.status.notes[1], Catch::StartsWith("stage 'base' is not locked"));
   CHECK(fixture.cache.find(first[0].key)->layer.digest == entry->layer.digest);
 }
 

@@ -227,7 +227,7 @@ TEST_CASE("a pull that trusts keys uses only stages one of them signed", "[regis
   write_file(dir / "ours.pub", ours.public_pem);
   write_file(dir / "theirs", theirs.private_pem);
   write_file(dir / "theirs.pub", theirs.public_pem);
-  const remote::TrustedKey trusted = remote::load_trusted_key(dir / "ours.pub");
+  const remote::TrustedKey trusted = remote::load_trusted_keys(dir / "ours.pub").at(0);
 
   registry::Client signed_by_them = client_for(server, "theirs");
   remote::SigningKey their_key = remote::load_signing_key(dir / "theirs");

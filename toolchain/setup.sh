@@ -23,6 +23,8 @@ host_packages=(
     gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
     qemu-user-static ccache meson ninja-build cmake pkg-config make
     file git zstd xz-utils ca-certificates dpkg-dev mmdebstrap python3 clang-format time
+    # The SBOM check (ci/check-spdx.py).
+    python3-jsonschema
     # Qt's host tools for cross-building against Debian's arm64 Qt: moc, rcc,
     # uic (-dev-tools) and their CMake packages (-dev), same version 6.4.2.
     qt6-base-dev-tools qt6-base-dev

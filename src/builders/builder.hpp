@@ -29,6 +29,9 @@ struct BuildContext {
   process::CommandRunner& runner;
   std::function<void(const std::string& step)> on_step; // progress; may be empty
   std::map<std::string, std::string> common_env;        // set for every command (CCACHE_BASEDIR)
+  // A locked debian stage's .debs, each verified against its lock, in the
+  // lock's order; empty for an unlocked stage.
+  std::vector<std::filesystem::path> debs = {};
 };
 
 // One builder run: a source and the options for it (the stage's [options]

@@ -53,6 +53,13 @@ void drop_paths(const BuildContext& context, const std::vector<std::string>& pat
   }
 }
 
+// What every debian stage's tree goes through after extraction.
+void finish_tree(BuildContext& context, const StepPlan& step) {
+  keep_only_sysroot(context.destdir);
+  drop_paths(context, option_list(context, step, "drop"));
+  make_symlinks_relative(context.destdir);
+}
+
 // dpkg's name for the build machine's architecture: amd64 on x86_64.
 std::string build_machine_architecture(BuildContext& context) {
   process::CommandResult result = context.runner.run({"dpkg", "--print-architecture"});
@@ -68,7 +75,28 @@ std::string build_machine_architecture(BuildContext& context) {
 
 } // namespace
 
+// A locked stage: exactly the lock's .debs, each already verified by digest,
+// unpacked the way mmdebstrap's extract variant does (dpkg-deb's data tar
+// into the tree; no maintainer scripts, no dpkg database). tar keeps a
+// directory symlink a package before it made (Debian bug 989602).
+void extract_debs(BuildContext& context) {
+  std::vector<std::string> argv = {
+      "bash", "-c",
+      "set -eo pipefail; root=$1; shift; for deb; do dpkg-deb --fsys-tarfile \"$deb\" | "
+      "tar -C \"$root\" --keep-directory-symlink --no-same-owner --extract --file -; done",
+      "extract-debs", context.destdir.string()};
+  for (const fs::path& deb : context.debs) {
+    argv.push_back(deb.string());
+  }
+  run_command(context, "extract packages", {argv, {}, {}, {}});
+}
+
 void build_debian(BuildContext& context, const StepPlan& step) {
+  if (!context.debs.empty()) {
+    extract_debs(context);
+    finish_tree(context, step);
+    return;
+  }
   std::vector<std::string> packages = option_list(context, step, "packages");
   std::string suite = option_string(step, "suite", "bookworm");
   // A native stage (the build machine's tools) defaults to the build
@@ -83,9 +111,7 @@ void build_debian(BuildContext& context, const StepPlan& step) {
                {},
                {},
                {}});
-  keep_only_sysroot(context.destdir);
-  drop_paths(context, option_list(context, step, "drop"));
-  make_symlinks_relative(context.destdir);
+  finish_tree(context, step);
 }
 
 } // namespace xstage::builders

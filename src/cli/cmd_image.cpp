@@ -13,6 +13,7 @@
 #include "image/docker_archive.hpp"
 #include "image/image_plan.hpp"
 #include "image/oci_layout.hpp"
+#include "image/sbom.hpp"
 #include "remote/image_push.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -29,6 +30,7 @@ struct ImageArguments {
   std::string docker_archive;
   std::string context;
   std::string push;
+  std::string sbom;
   RegistryFlags registry;
   std::string compression = "zstd";
   std::string tag = "latest";
@@ -81,6 +83,9 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
                       "Write a `docker load` archive (gzip layers) to this file");
   command->add_option("--push", args->push,
                       "Push the image (--compression's layers) to a registry, e.g. 127.0.0.1:5000/demo:v1");
+  command->add_option("--sbom", args->sbom,
+                      "Write the image's SPDX 2.3 SBOM (JSON) to this file too; an OCI layout always "
+                      "holds it, as a referrer of the image");
   add_insecure_flag(command, args->registry);
   command->add_option("--mount-from", args->registry.mount_from,
                       "A repository of the same registry to mount layers from instead of uploading "
@@ -109,8 +114,10 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
       mount_repository(args->push, args->registry); // before building: a bad flag fails at once
     }
     // Before any build: a device or link named as an output fails at once.
-    if (!args->docker_archive.empty()) {
-      util::refuse_special_target(args->docker_archive);
+    for (const std::string& file : {args->docker_archive, args->sbom}) {
+      if (!file.empty()) {
+        util::refuse_special_target(file);
+      }
     }
     for (const std::string& directory : {args->oci, args->context}) {
       std::error_code error;
@@ -135,10 +142,18 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
     print_sizes(stage, chosen,
                 image::compare_with_sysroot(pipeline, plan, *session.cache, session.keys, chosen),
                 args->compression);
+    image::Referrer sbom =
+        image::sbom_referrer(chosen, image::spdx_document(pipeline, plan, session.keys, chosen, args->tag,
+                                                          "xstage-" XSTAGE_VERSION));
+    if (!args->sbom.empty()) {
+      util::write_file_atomically(args->sbom, sbom.document);
+      fmt::print("wrote SBOM {} (SPDX 2.3, {})\n", args->sbom, sbom.document_digest);
+    }
     if (!args->oci.empty()) {
-      image::write_oci_layout(args->oci, args->tag, chosen);
-      fmt::print("wrote OCI layout {} (tag {}, {} layers, {} transcoded), manifest {}\n", args->oci,
-                 args->tag, args->compression, chosen.layers_transcoded, chosen.manifest_digest);
+      image::write_oci_layout(args->oci, args->tag, chosen, {sbom});
+      fmt::print("wrote OCI layout {} (tag {}, {} layers, {} transcoded), manifest {}, SBOM referrer {}\n",
+                 args->oci, args->tag, args->compression, chosen.layers_transcoded, chosen.manifest_digest,
+                 sbom.manifest_digest);
     }
     std::optional<image::Image> gzip;
     if (!args->docker_archive.empty() || !args->context.empty()) {

@@ -17,6 +17,7 @@ void add_explain_command(CLI::App& app, const GlobalOptions& options);
 void add_sysroot_command(CLI::App& app, const GlobalOptions& options);
 void add_run_command(CLI::App& app, const GlobalOptions& options);
 void add_debian_source_command(CLI::App& app, const GlobalOptions& options);
+void add_lock_command(CLI::App& app, const GlobalOptions& options);
 void add_cache_command(CLI::App& app, const GlobalOptions& options);
 void add_image_command(CLI::App& app, const GlobalOptions& options);
 // `cache push` and `cache pull`, under the `cache` subcommand.

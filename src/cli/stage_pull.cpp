@@ -38,15 +38,19 @@ PullSummary pull_missing(registry::Client& client, cache::Cache& cache,
 
 void add_trust_option(CLI::App* command, std::vector<std::string>& files) {
   command
-      ->add_option("--trust", files,
-                   "Use only stages signed by this public key (xstage keygen's FILE.pub; repeatable)")
+      ->add_option(
+          "--trust", files,
+          "Use only stages signed by a key of this file: xstage keygen's FILE.pub, or a trusted-keys "
+          "file of several (.pub files concatenated, # comments); repeatable")
       ->allow_extra_args(false);
 }
 
 std::vector<remote::TrustedKey> trusted_keys(const std::vector<std::string>& files) {
   std::vector<remote::TrustedKey> keys;
   for (const std::string& file : files) {
-    keys.push_back(remote::load_trusted_key(file));
+    for (remote::TrustedKey& key : remote::load_trusted_keys(file)) {
+      keys.push_back(std::move(key));
+    }
   }
   return keys;
 }

@@ -18,6 +18,9 @@ inline constexpr std::string_view k_gzip_layer_type = "application/vnd.oci.image
 inline constexpr std::string_view k_manifest_type = "application/vnd.oci.image.manifest.v1+json";
 inline constexpr std::string_view k_config_type = "application/vnd.oci.image.config.v1+json";
 inline constexpr std::string_view k_index_type = "application/vnd.oci.image.index.v1+json";
+// The config of an OCI 1.1 artifact (a signature, an SBOM), which has none.
+inline constexpr std::string_view k_empty_type = "application/vnd.oci.empty.v1+json";
+inline constexpr std::string_view k_empty_config = "{}";
 // Every time an image records: images depend on content only.
 inline constexpr std::string_view k_image_created = "1970-01-01T00:00:00Z";
 
@@ -67,6 +70,16 @@ struct Image {
 
   // Bytes of layers, config and manifest.
   std::uint64_t total_size() const;
+};
+
+// An OCI 1.1 artifact that refers to an image (its manifest's `subject`):
+// one document as its one layer, over the empty config.
+struct Referrer {
+  std::string artifact_type;
+  std::string document;
+  std::string document_digest;
+  std::string manifest; // canonical JSON
+  std::string manifest_digest;
 };
 
 // Describes the linux/arm64 image whose layers are `layers`, bottom first.

@@ -93,7 +93,8 @@ std::string check_tag(std::string_view tag) {
   return "";
 }
 
-ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const Image& image) {
+ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const Image& image,
+                             const std::vector<Referrer>& referrers) {
   if (std::string why = check_tag(tag); !why.empty()) {
     throw Error(fmt::format("invalid image tag '{}': {}", tag, why));
   }
@@ -117,7 +118,19 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
                 {"size", image.manifest.size()},
                 {"platform", {{"architecture", "arm64"}, {"os", "linux"}}},
                 {"annotations", {{"org.opencontainers.image.ref.name", tag}}}};
-  json index = {{"schemaVersion", 2}, {"mediaType", k_index_type}, {"manifests", json::array({entry})}};
+  json manifests = json::array({entry});
+  if (!referrers.empty()) {
+    write_json_blob(blobs, util::Digest::of(k_empty_config).str(), std::string(k_empty_config));
+  }
+  for (const Referrer& referrer : referrers) {
+    write_json_blob(blobs, referrer.document_digest, referrer.document);
+    write_json_blob(blobs, referrer.manifest_digest, referrer.manifest);
+    manifests.push_back({{"mediaType", k_manifest_type},
+                         {"digest", referrer.manifest_digest},
+                         {"size", referrer.manifest.size()},
+                         {"artifactType", referrer.artifact_type}});
+  }
+  json index = {{"schemaVersion", 2}, {"mediaType", k_index_type}, {"manifests", manifests}};
   util::write_file_atomically(dir / "index.json", index.dump());
   return {image.manifest_digest, image.total_size(), image.layers_transcoded};
 }

@@ -23,7 +23,10 @@ struct ImageResult {
 //   <dir>/oci-layout          {"imageLayoutVersion":"1.0.0"}
 //   <dir>/blobs/sha256/<hex>  layers, config, manifest
 //   <dir>/index.json          one manifest, annotated with
-//                             org.opencontainers.image.ref.name = `tag`
+//                             org.opencontainers.image.ref.name = `tag`,
+//                             then each of `referrers` (an SBOM), untagged,
+//                             with its artifactType, as image-spec 1.1
+//                             lists referrers in a layout
 //
 // Layer blobs are hard-linked into the layout when on the same filesystem
 // and copied otherwise; a copy is checked against its digest.
@@ -33,7 +36,8 @@ struct ImageResult {
 // tags in `dir` are dropped; unreferenced blobs stay). Throws xstage::Error
 // for an invalid tag, a missing or mismatching blob (naming its stage) and
 // any filesystem failure.
-ImageResult write_oci_layout(const std::filesystem::path& dir, const std::string& tag, const Image& image);
+ImageResult write_oci_layout(const std::filesystem::path& dir, const std::string& tag, const Image& image,
+                             const std::vector<Referrer>& referrers = {});
 
 // assemble_image() and write_oci_layout() in one call.
 ImageResult write_oci_layout(const std::filesystem::path& dir, const std::string& tag,

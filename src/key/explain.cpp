@@ -110,6 +110,38 @@ void compare_sources(const json& before, const json& now, std::vector<std::strin
   }
 }
 
+// "locked package libc6:arm64 changed from 2.36-9+deb12u13 to 2.36-9+deb12u14":
+// what a re-lock changed, package by package.
+void compare_lock(const json& before, const json& now, std::vector<std::string>& changes) {
+  if (before.is_null() != now.is_null()) {
+    changes.push_back(before.is_null() ? fmt::format("the stage is now locked ({} packages)", now.size())
+                                       : "the stage is no longer locked");
+    return;
+  }
+  auto version = [](const json& package) {
+    json value = member(package, "version");
+    return value.is_string() ? value.get<std::string>() : value.dump();
+  };
+  for (const std::string& name : keys_of(before, now)) {
+    json old_package = member(before, name);
+    json new_package = member(now, name);
+    if (old_package == new_package) {
+      continue;
+    }
+    if (old_package.is_null()) {
+      changes.push_back(fmt::format("locked package {} added ({})", name, version(new_package)));
+    } else if (new_package.is_null()) {
+      changes.push_back(fmt::format("locked package {} removed (was {})", name, version(old_package)));
+    } else if (version(old_package) != version(new_package)) {
+      changes.push_back(fmt::format("locked package {} changed from {} to {}", name, version(old_package),
+                                    version(new_package)));
+    } else {
+      changes.push_back(fmt::format("locked package {} {}: same version, another .deb (sha256)", name,
+                                    version(new_package)));
+    }
+  }
+}
+
 } // namespace
 
 std::vector<std::string> explain_changes(const json& before, const json& now) {
@@ -136,6 +168,7 @@ std::vector<std::string> explain_changes(const json& before, const json& now) {
       member(before, "options"), member(now, "options"),
       [](const std::string& key) { return "recipe option " + key; }, changes);
   compare_sources(member(before, "sources"), member(now, "sources"), changes);
+  compare_lock(member(before, "lock"), member(now, "lock"), changes);
   json old_toolchain = member(before, "toolchain");
   json new_toolchain = member(now, "toolchain");
   compare_members(

@@ -89,6 +89,15 @@ nlohmann::json source_digests(const recipe::Recipe& recipe, const fs::path& proj
   return sources;
 }
 
+nlohmann::json lock_json(const recipe::DebianLock& lock) {
+  nlohmann::json packages = nlohmann::json::object();
+  for (const recipe::LockedPackage& package : lock.packages) {
+    packages[package.name + ":" + package.architecture] = {{"version", package.version},
+                                                           {"sha256", package.sha256}};
+  }
+  return packages;
+}
+
 nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json& sources,
                              const nlohmann::json& toolchain,
                              const std::map<std::string, std::string>& parent_keys, int format_version) {
@@ -103,6 +112,12 @@ nlohmann::json make_manifest(const recipe::Recipe& recipe, const nlohmann::json&
       {"format", format_version}, {"stage", recipe.name}, {"builder", recipe.builder}, {"recipe", content},
       {"options", options},       {"sources", sources},   {"toolchain", toolchain},    {"parents", parents},
   };
+  // A locked debian stage's .debs by digest: Debian's archive moving on changes
+  // nothing, a re-lock that changes a package changes the key. An unlocked
+  // stage keeps the key it had before locks existed.
+  if (recipe.lock) {
+    manifest["lock"] = lock_json(*recipe.lock);
+  }
   // Only the pipeline options the recipe reads; a stage that reads none keeps
   // the key it had before pipelines had options.
   if (!recipe.options_read.empty()) {
@@ -127,6 +142,12 @@ std::map<std::string, StageKey> compute_keys(const recipe::Pipeline& pipeline,
                                              const ToolchainOf& toolchain_of, const fs::path& project_root) {
   std::map<std::string, StageKey> keys;
   for (const recipe::Recipe& recipe : pipeline.stages()) {
+    if (recipe.lock) {
+      if (auto stale = recipe::stale_lock_reason(*recipe.lock, recipe)) {
+        throw Error(fmt::format("stage '{}': {}; re-lock it with `xstage lock {}` and review the diff",
+                                recipe.name, *stale, recipe.name));
+      }
+    }
     std::map<std::string, std::string> parent_keys;
     for (const std::string& parent : recipe.parents) {
       parent_keys[parent] = keys.at(parent).key; // parents come first in build order

@@ -31,6 +31,10 @@ struct StageKey {
 // depends on where the checkout lives.
 nlohmann::json source_digests(const recipe::Recipe& recipe, const std::filesystem::path& project_root);
 
+// What a lock contributes to its stage's key ("lock" in the manifest): each
+// package, as "name:architecture", with its version and .deb SHA-256.
+nlohmann::json lock_json(const recipe::DebianLock& lock);
+
 // The input manifest: format version, stage name and builder, the parsed
 // recipe content (values, not text: comments and whitespace do not count),
 // options, source digests, toolchain fingerprint and the parents' keys.

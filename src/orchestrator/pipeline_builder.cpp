@@ -13,6 +13,8 @@
 #include "orchestrator/work_dir.hpp"
 #include "process/interrupt.hpp"
 #include "process/leftovers.hpp"
+#include "source/debian_packages.hpp"
+#include "source/fetch.hpp"
 #include "source/unpack.hpp"
 #include "util/error.hpp"
 #include "util/file_lock.hpp"
@@ -79,7 +81,6 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
         });
       });
   std::vector<const recipe::Recipe*> closure = m_pipeline.closure(stages);
-  resolve_sources(closure);
   BuildReport report_out;
 
   // Hits first: they take a moment, and a stage waits for a parent's build,
@@ -112,6 +113,7 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
     });
   }
 
+  resolve_sources(misses);
   std::map<std::string, std::size_t> miss_index;
   std::vector<DagTask> tasks(misses.size());
   for (std::size_t i = 0; i < misses.size(); ++i) {
@@ -171,12 +173,12 @@ std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>&
 
 // Every source of every stage that will build is fetched and verified before
 // the first build starts: a missing pin fails in seconds, not after an hour
-// of Qt, and caches nothing. Stages with a cache entry need no sources.
-void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& stages) {
+// of Qt, and caches nothing. Only the misses need them: a hit needs none.
+void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& misses) {
   std::vector<std::string> failures;
-  for (const recipe::Recipe* recipe : stages) {
-    if (m_cache.find(m_keys.at(recipe->name).key)) {
-      continue;
+  for (const recipe::Recipe* recipe : misses) {
+    if (recipe->builder == "debian") {
+      resolve_debs(*recipe, failures);
     }
     for (const recipe::Source& source : recipe->sources) {
       try {
@@ -193,6 +195,31 @@ void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& 
   if (!failures.empty()) {
     throw Error(fmt::format("{} of the sources to build could not be resolved; nothing was built:\n{}",
                             failures.size(), fmt::join(failures, "\n")));
+  }
+}
+
+// A locked debian stage's .debs are sources like any other: fetched and
+// verified by digest before anything builds. An unlocked one is noted.
+void PipelineBuilder::resolve_debs(const recipe::Recipe& recipe, std::vector<std::string>& failures) {
+  if (!recipe.lock) {
+    report([&](Status& status) {
+      status.note(
+          fmt::format("stage '{}' is not locked: it installs what Debian's archive holds today, so its "
+                      "layer is not reproducible; `xstage lock {}` pins its packages",
+                      recipe.name, recipe.name));
+    });
+    return;
+  }
+  for (const recipe::LockedPackage& package : recipe.lock->packages) {
+    recipe::Source source = source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_mirror);
+    try {
+      m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner));
+    } catch (const Error& error) {
+      failures.push_back(fmt::format(
+          "stage '{}': {}\nDebian's archive may no longer have {} {} ({}): re-lock "
+          "with `xstage lock {}` and review the diff",
+          recipe.name, error.what(), package.name, package.version, package.architecture, recipe.name));
+    }
   }
 }
 
@@ -372,6 +399,12 @@ void PipelineBuilder::build_in(const recipe::Recipe& recipe, int jobs, const fs:
   };
   if (!m_options.ccache_remote.empty()) {
     context.common_env["CCACHE_REMOTE_STORAGE"] = m_options.ccache_remote;
+  }
+  if (recipe.lock) {
+    for (const recipe::LockedPackage& package : recipe.lock->packages) {
+      context.debs.push_back(
+          fetched_archive(source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_mirror)));
+    }
   }
   if (auto prefix = recipe.options.find("prefix"); prefix != recipe.options.end()) {
     context.env.prefix = prefix->second.as_string();

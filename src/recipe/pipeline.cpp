@@ -182,6 +182,29 @@ void Pipeline::check_versions() const {
   }
 }
 
+namespace {
+
+// Reads each <stage>.lock beside the recipes into its `debian` stage. A lock
+// that no debian stage owns is an error: it would pin nothing, silently.
+void attach_locks(const fs::path& directory, const std::string& pipeline, std::vector<Recipe>& recipes) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
+    if (entry.path().extension() != ".lock") {
+      continue;
+    }
+    std::string display = fmt::format("recipes/{}/{}", pipeline, entry.path().filename().string());
+    std::string stage = entry.path().stem().string();
+    auto owner = std::find_if(recipes.begin(), recipes.end(),
+                              [&](const Recipe& recipe) { return recipe.name == stage; });
+    if (owner == recipes.end() || owner->builder != "debian") {
+      throw Error(fmt::format("{} locks no stage: there is no recipes/{}/{}.ini with builder 'debian'",
+                              display, pipeline, stage));
+    }
+    owner->lock = parse_debian_lock(util::read_text_file(entry.path(), display), display);
+  }
+}
+
+} // namespace
+
 Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
                         const std::vector<std::string>& settings) {
   fs::path directory = project_root / "recipes" / name;
@@ -213,6 +236,7 @@ Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
     recipes.push_back(
         load_recipe(file, fmt::format("recipes/{}/{}", name, file.filename().string()), inputs));
   }
+  attach_locks(directory, name, recipes);
   Pipeline pipeline = from_recipes(name, std::move(recipes));
   pipeline.m_options = std::move(options);
   pipeline.m_option_values = std::move(inputs.options);

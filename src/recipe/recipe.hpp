@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "machine_file/machine_file.hpp"
+#include "recipe/debian_lock.hpp"
 
 namespace xstage::recipe {
 
@@ -99,6 +100,8 @@ struct Recipe {
   std::map<std::string, machine_file::Value> options;
   std::vector<Step> steps;
   std::optional<ImageSpec> image;
+  // A `debian` stage's lock (<stage>.lock beside the recipe), when it has one.
+  std::optional<DebianLock> lock;
   // Every evaluated section but [constants] and [image]: what the stage key
   // hashes, so that comment and whitespace edits change nothing, and neither
   // does the image's entrypoint, which is not an input of the build.

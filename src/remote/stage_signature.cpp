@@ -18,9 +18,6 @@ namespace xstage::remote {
 
 namespace {
 
-constexpr std::string_view k_empty_type = "application/vnd.oci.empty.v1+json";
-constexpr std::string_view k_empty = "{}";
-
 // "<stage key>.sig.<the key id's hex>": a valid tag (128 characters at most).
 std::string signature_tag(const std::string& stage_key, const std::string& key_id) {
   return stage_key + ".sig." + key_id.substr(key_id.find(':') + 1);
@@ -34,9 +31,55 @@ SigningKey load_signing_key(const fs::path& file) {
   return {pem, util::ed25519_key_id(public_pem, file.string())};
 }
 
-TrustedKey load_trusted_key(const fs::path& file) {
-  std::string pem = util::read_text_file(file, file.string());
-  return {pem, util::ed25519_key_id(pem, file.string()), file.string()};
+std::vector<TrustedKey> parse_trusted_keys(std::string_view text, const std::string& file) {
+  constexpr std::string_view begin = "-----BEGIN PUBLIC KEY-----";
+  constexpr std::string_view end = "-----END PUBLIC KEY-----";
+  std::vector<TrustedKey> keys;
+  std::string pem;
+  int pem_line = 0;
+  int number = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t stop = std::min(text.find('\n', start), text.size());
+    std::string_view line = text.substr(start, stop - start);
+    start = stop + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (pem_line != 0) {
+      pem.append(line).append("\n");
+      if (line != end) {
+        continue;
+      }
+      std::string where = fmt::format("{}:{}", file, pem_line);
+      std::string id = util::ed25519_key_id(pem, where);
+      for (const TrustedKey& key : keys) {
+        if (key.id == id) {
+          throw Error(fmt::format("{}: key {} is listed twice", where, id));
+        }
+      }
+      keys.push_back({pem, id, where});
+      pem.clear();
+      pem_line = 0;
+    } else if (line == begin) {
+      pem.append(line).append("\n");
+      pem_line = number;
+    } else if (!line.empty() && line.front() != '#') {
+      throw Error(fmt::format("{}:{}: expected a PEM public key (\"{}\") or a # comment, not '{}'", file,
+                              number, begin, line.substr(0, 60)));
+    }
+  }
+  if (pem_line != 0) {
+    throw Error(fmt::format("{}:{}: the public key has no \"{}\" line", file, pem_line, end));
+  }
+  if (keys.empty()) {
+    throw Error(fmt::format("{}: no public key (xstage keygen writes one to FILE.pub)", file));
+  }
+  return keys;
+}
+
+std::vector<TrustedKey> load_trusted_keys(const fs::path& file) {
+  return parse_trusted_keys(util::read_text_file(file, file.string()), file.string());
 }
 
 std::string signed_text(const std::string& stage_key, const std::string& manifest_digest) {
@@ -45,12 +88,13 @@ std::string signed_text(const std::string& stage_key, const std::string& manifes
 
 void push_signature(registry::Client& client, const cache::Cache& cache, const std::string& stage_key,
                     const std::string& manifest_digest, std::uint64_t manifest_size, const SigningKey& key) {
-  const std::string empty_digest = util::Digest::of(k_empty).str();
+  const std::string empty_digest = util::Digest::of(image::k_empty_config).str();
   fs::path empty_file = cache.blob_path(empty_digest);
   fs::create_directories(empty_file.parent_path());
-  util::write_file_atomically(empty_file, k_empty);
-  client.push_blob(empty_file, empty_digest, k_empty.size());
-  json empty = {{"mediaType", k_empty_type}, {"digest", empty_digest}, {"size", k_empty.size()}};
+  util::write_file_atomically(empty_file, image::k_empty_config);
+  client.push_blob(empty_file, empty_digest, image::k_empty_config.size());
+  json empty = {
+      {"mediaType", image::k_empty_type}, {"digest", empty_digest}, {"size", image::k_empty_config.size()}};
   json manifest = {
       {"schemaVersion", 2},
       {"mediaType", image::k_manifest_type},

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cache/cache.hpp"
@@ -39,9 +40,16 @@ struct TrustedKey {
   std::string file; // where it was read from, for messages
 };
 
-// Keys from files (xstage keygen's); throws xstage::Error naming the file.
+// A private key from a file (xstage keygen's); throws xstage::Error naming it.
 SigningKey load_signing_key(const std::filesystem::path& file);
-TrustedKey load_trusted_key(const std::filesystem::path& file);
+
+// The keys of a public key file: one PEM public key (xstage keygen's
+// FILE.pub) or a trusted-keys file of several (.pub files concatenated), with
+// blank lines and `#` comment lines between them. Throws xstage::Error
+// "FILE:LINE: ..." for other text, an unterminated or invalid key, a key
+// listed twice, and "FILE: no public key" for a file without any.
+std::vector<TrustedKey> parse_trusted_keys(std::string_view text, const std::string& file);
+std::vector<TrustedKey> load_trusted_keys(const std::filesystem::path& file);
 
 // What is signed: "xstage stage signature v1", the stage key and the
 // manifest digest, one per line.

@@ -8,6 +8,7 @@
 
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/text_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,20 +25,11 @@ bool is_debian_suite(const std::string& suite) {
   return std::find(k_suites.begin(), k_suites.end(), suite) != k_suites.end();
 }
 
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string word; in >> word;) {
-    words.push_back(word);
-  }
-  return words;
-}
-
 // One-line format: "deb [options] URI SUITE COMPONENT...".
 std::optional<std::string> from_list(std::istream& in) {
   for (std::string line; std::getline(in, line);) {
     line = line.substr(0, line.find('#'));
-    std::vector<std::string> words = words_of(line);
+    std::vector<std::string> words = util::words_of(line);
     if (words.empty() || (words[0] != "deb" && words[0] != "deb-src")) {
       continue;
     }
@@ -61,8 +53,8 @@ std::optional<std::string> from_sources(std::istream& in) {
   std::string suites;
   bool enabled = true;
   auto stanza_mirror = [&]() -> std::optional<std::string> {
-    std::vector<std::string> uri_list = words_of(uris);
-    std::vector<std::string> suite_list = words_of(suites);
+    std::vector<std::string> uri_list = util::words_of(uris);
+    std::vector<std::string> suite_list = util::words_of(suites);
     bool debian = std::any_of(suite_list.begin(), suite_list.end(), is_debian_suite);
     if (enabled && debian && !uri_list.empty()) {
       return uri_list.front();
@@ -90,7 +82,7 @@ std::optional<std::string> from_sources(std::istream& in) {
     } else if (field == "Suites") {
       suites = value;
     } else if (field == "Enabled") {
-      enabled = words_of(value) != std::vector<std::string>{"no"};
+      enabled = util::words_of(value) != std::vector<std::string>{"no"};
     }
   }
   return stanza_mirror();
@@ -98,10 +90,6 @@ std::optional<std::string> from_sources(std::istream& in) {
 
 } // namespace
 
-namespace {
-
-// apt's first line that starts with "E: " (not a NOTICE: line), else the
-// start of its output.
 std::string apt_complaint(const std::string& output) {
   auto error_line = output.rfind("E: ", 0) == 0 ? 0 : output.find("\nE: ");
   if (error_line == std::string::npos) {
@@ -112,8 +100,6 @@ std::string apt_complaint(const std::string& output) {
   }
   return output.substr(error_line, output.find('\n', error_line) - error_line);
 }
-
-} // namespace
 
 std::optional<std::string> debian_mirror(const fs::path& etc_apt) {
   std::vector<fs::path> files;
@@ -147,43 +133,85 @@ DebianArchive::DebianArchive(fs::path root, std::string mirror, process::Command
     : m_root(std::move(root)), m_mirror(std::move(mirror)), m_runner(runner) {}
 
 std::vector<std::string> DebianArchive::command(const fs::path& dir) const {
-  return {"apt-get", "-o", "Dir::Etc::sourcelist=" + (dir / "sources.list").string(), "-o",
-          "Dir::Etc::sourceparts=-", "-o", "Dir::State::Lists=" + (dir / "lists").string(), "-o",
-          "Dir::Cache=" + (dir / "cache").string(), "-o", "APT::Get::List-Cleanup=0",
-          // Only the index of sources; no binary package lists for this config.
-          "-o", "Acquire::IndexTargets::deb::Packages::DefaultEnabled=false"};
+  return {"apt-get",
+          "-o",
+          "Dir::Etc::sourcelist=" + (dir / "sources.list").string(),
+          "-o",
+          "Dir::Etc::sourceparts=-",
+          "-o",
+          "Dir::State::Lists=" + (dir / "lists").string(),
+          "-o",
+          "Dir::Cache=" + (dir / "cache").string(),
+          "-o",
+          "APT::Get::List-Cleanup=0"};
 }
 
-std::vector<std::string> DebianArchive::apt_get(const std::string& suite, bool refresh) {
-  if (suite.empty() ||
-      suite.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
-    throw Error(fmt::format("'{}' is not a Debian suite name", suite));
+namespace {
+
+// Suite and architecture names end up in paths and apt options.
+void check_word(const std::string& word, const char* what) {
+  if (word.empty() || word.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    throw Error(fmt::format("'{}' is not a Debian {} name", word, what));
   }
-  fs::path dir = m_root / suite;
-  std::vector<std::string> apt = command(dir);
+}
+
+} // namespace
+
+void DebianArchive::update(const fs::path& dir, const std::string& line, const std::vector<std::string>& apt,
+                           bool refresh, const std::string& what, const std::string& index) {
   bool indexed = fs::exists(dir / "lists") && !fs::is_empty(dir / "lists");
-  if (indexed && !refresh) {
-    return apt;
-  }
-  if (m_updated.count(suite) != 0) {
-    return apt; // already fresh from this run
+  if ((indexed && !refresh) || m_updated.count(dir) != 0) {
+    return; // there, or already fresh from this run
   }
   fs::create_directories(dir / "lists" / "partial");
   fs::create_directories(dir / "cache" / "archives" / "partial");
   util::write_file_atomically(
       dir / "sources.list",
-      fmt::format("# Written by xstage: Debian {} sources at the machine's own mirror.\n"
-                  "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {} {} main\n",
-                  suite, m_mirror, suite));
-  std::vector<std::string> update = apt;
-  update.push_back("update");
-  process::CommandResult result = m_runner.run(process::Invocation{update, {}, {}, {}});
+      fmt::format("# Written by xstage: {} at the machine's own mirror.\n{}\n", what, line));
+  std::vector<std::string> argv = apt;
+  argv.push_back("update");
+  process::CommandResult result = m_runner.run(process::Invocation{argv, {}, {}, {}});
   if (result.exit_code != 0) {
-    throw Error(fmt::format("cannot read Debian {}'s source index from {}: {}", suite, m_mirror,
-                            apt_complaint(result.output)));
+    throw Error(fmt::format("cannot read {} from {}: {}", index, m_mirror, apt_complaint(result.output)));
   }
-  m_updated.insert(suite);
+  m_updated.insert(dir);
+}
+
+std::vector<std::string> DebianArchive::apt_get(const std::string& suite, bool refresh) {
+  check_word(suite, "suite");
+  fs::path dir = m_root / suite;
+  std::vector<std::string> apt = command(dir);
+  // Only the index of sources; no binary package lists for this config.
+  apt.insert(apt.end(), {"-o", "Acquire::IndexTargets::deb::Packages::DefaultEnabled=false"});
+  update(dir,
+         fmt::format("deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {} {} main",
+                     m_mirror, suite),
+         apt, refresh, fmt::format("Debian {} sources", suite),
+         fmt::format("Debian {}'s source index", suite));
   return apt;
+}
+
+DebianArchive::BinaryApt DebianArchive::binary_apt(const std::string& suite, const std::string& architecture,
+                                                   bool refresh) {
+  check_word(suite, "suite");
+  check_word(architecture, "architecture");
+  fs::path dir = m_root / (suite + "-" + architecture);
+  fs::create_directories(dir / "preferences.d");
+  util::write_file_atomically(dir / "status", "");
+  std::vector<std::string> apt = command(dir);
+  apt.insert(apt.end(), {"-o", "Dir::State::status=" + (dir / "status").string(), "-o",
+                         "APT::Architecture=" + architecture, "-o", "APT::Architectures=" + architecture,
+                         "-o", "Dir::Etc::preferences=" + (dir / "preferences").string(), "-o",
+                         "Dir::Etc::preferencesparts=" + (dir / "preferences.d").string(), "-o",
+                         "APT::Install-Recommends=false", "-o", "Debug::NoLocking=1"});
+  update(dir,
+         fmt::format("deb [arch={} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {} {} main",
+                     architecture, m_mirror, suite),
+         apt, refresh, fmt::format("Debian {} {} packages", suite, architecture),
+         fmt::format("Debian {}'s {} package index", suite, architecture));
+  BinaryApt commands{apt, apt};
+  commands.apt_cache[0] = "apt-cache";
+  return commands;
 }
 
 fs::path DebianArchive::unpack_source(const std::string& suite, const std::string& package,

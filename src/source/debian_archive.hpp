@@ -17,6 +17,10 @@ namespace xstage::source {
 // xstage names a mirror. nullopt when no entry qualifies.
 std::optional<std::string> debian_mirror(const std::filesystem::path& etc_apt = "/etc/apt");
 
+// apt's first line that starts with "E: " (not a NOTICE: line), else the
+// start of its output: what to quote when apt fails.
+std::string apt_complaint(const std::string& output);
+
 // apt-get with a configuration of xstage's own, one per Debian suite, kept
 // under `root` (<cache home>/apt/<suite>): a deb-src line for the suite at the
 // machine's mirror, signed by the archive keyring, and its own lists and
@@ -31,6 +35,21 @@ public:
   // Throws xstage::Error naming the suite and apt's complaint.
   std::vector<std::string> apt_get(const std::string& suite, bool refresh = false);
 
+  // The apt-get and apt-cache command lines ({"apt-get", "-o", ...}) that
+  // resolve `suite`'s binary packages of one `architecture` as if nothing
+  // were installed (an empty dpkg status, no Recommends, no pinning): what a
+  // sysroot of those packages needs. Its index is fetched the first time, or
+  // again when `refresh`. Throws xstage::Error naming the suite, the
+  // architecture and apt's complaint.
+  struct BinaryApt {
+    std::vector<std::string> apt_get;
+    std::vector<std::string> apt_cache;
+  };
+  BinaryApt binary_apt(const std::string& suite, const std::string& architecture, bool refresh);
+
+  // The mirror it reads, as the machine's apt configuration names it.
+  const std::string& mirror() const { return m_mirror; }
+
   // `apt-get source PACKAGE` of `suite` in `into` (created; it must be empty
   // or absent): the package's sources, unpacked and patched by dpkg-source.
   // Returns the source tree. Throws xstage::Error naming the package and
@@ -40,11 +59,16 @@ public:
 
 private:
   std::vector<std::string> command(const std::filesystem::path& dir) const;
+  // Writes `dir`'s sources.list (`line`, under a comment naming `what`) and
+  // runs `apt-get update` with `apt`, once per process and directory unless
+  // the index is there and not `refresh`; a failure names the `index`.
+  void update(const std::filesystem::path& dir, const std::string& line, const std::vector<std::string>& apt,
+              bool refresh, const std::string& what, const std::string& index);
 
   std::filesystem::path m_root;
   std::string m_mirror;
   process::CommandRunner& m_runner;
-  std::set<std::string> m_updated; // suites updated by this process
+  std::set<std::filesystem::path> m_updated; // configurations updated by this process
 };
 
 } // namespace xstage::source

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "recipe/debian_lock.hpp"
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
@@ -161,9 +162,7 @@ private:
     const std::string& package = m_source.debian_source;
     std::string place = "debian source package " + package;
     // Debian policy's package names; anything else could pass apt an option or a path.
-    if (package.size() < 2 ||
-        package.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789+-.") != std::string::npos ||
-        !std::isalnum(static_cast<unsigned char>(package[0]))) {
+    if (!recipe::is_debian_package_name(package)) {
       failed(place, "not a debian package name");
       return std::nullopt;
     }

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 #include <sys/stat.h>
 
@@ -46,6 +47,15 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view d
   }
   text.resize(static_cast<std::size_t>(in.gcount()));
   return text;
+}
+
+std::vector<std::string> words_of(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) {
+    words.push_back(word);
+  }
+  return words;
 }
 
 } // namespace xstage::util

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xstage::util {
 
@@ -17,5 +18,9 @@ inline constexpr std::size_t k_max_input_file_size = std::size_t{4} << 20;
 // read DISPLAY: REASON", with `display` naming the file as the user knows it
 // (relative to the project root).
 std::string read_text_file(const std::filesystem::path& path, std::string_view display);
+
+// The whitespace-separated words of `text`, as a shell or Debian's
+// one-line formats split them.
+std::vector<std::string> words_of(std::string_view text);
 
 } // namespace xstage::util

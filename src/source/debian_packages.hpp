@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "process/spawn.hpp"
+#include "recipe/debian_lock.hpp"
+#include "recipe/recipe.hpp"
+#include "source/debian_archive.hpp"
+
+namespace xstage::source {
+
+// What `xstage lock` writes for a debian stage: `packages` of `suite` for
+// `architecture` and everything they depend on (no Recommends), resolved by
+// apt against an empty system as mmdebstrap's extract variant does, each with
+// its version, size, SHA-256 and pool file name from the archive's index.
+// The index is fetched afresh. Throws xstage::Error with apt's complaint (an
+// unknown package, an unsatisfiable dependency).
+recipe::DebianLock resolve_packages(DebianArchive& archive, process::CommandRunner& runner,
+                                    const std::string& suite, const std::string& architecture,
+                                    const std::vector<std::string>& packages);
+
+// The packages `apt-get install --simulate` would install: its "Inst NAME
+// (VERSION ... [ARCH])" lines, as name, version and architecture.
+std::vector<recipe::LockedPackage> parse_simulated_installs(const std::string& output);
+
+// The stanzas of `apt-cache show`: Package, Version, Architecture, Size,
+// SHA256 and Filename of each.
+std::vector<recipe::LockedPackage> parse_package_stanzas(const std::string& output);
+
+// A locked .deb as an archive source for source::fetch_archive: found by its
+// file name in the downloads cache and --sources directories, else at
+// `mirror` (empty: nowhere else), and accepted only with its locked SHA-256.
+// Errors name the lock's line.
+recipe::Source locked_deb_source(const recipe::LockedPackage& package, const recipe::DebianLock& lock,
+                                 const std::string& mirror);
+
+} // namespace xstage::source
