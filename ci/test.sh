@@ -74,6 +74,9 @@ step "demo pipeline end to end (real builds, cache, qemu)"
 rm -rf "$build_root/e2e"
 bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "supply chain: the locked base from two empty caches (one offline, --sources), a changed lock, a version the archive lacks"
+bash tests/e2e/supply_chain.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
 step "interruption and concurrency: a kill loop, two checkouts at once, gc during a build"
 bash tests/e2e/interrupt_concurrency.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 

@@ -146,6 +146,9 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
         image::sbom_referrer(chosen, image::spdx_document(pipeline, plan, session.keys, chosen, args->tag,
                                                           "xstage-" XSTAGE_VERSION));
     if (!args->sbom.empty()) {
+      if (fs::path parent = fs::path(args->sbom).parent_path(); !parent.empty()) {
+        fs::create_directories(parent);
+      }
       util::write_file_atomically(args->sbom, sbom.document);
       fmt::print("wrote SBOM {} (SPDX 2.3, {})\n", args->sbom, sbom.document_digest);
     }

@@ -93,8 +93,8 @@ void add_sources(const recipe::Recipe& stage, const key::StageKey& key, const st
                  json& packages, json& relationships) {
   for (const recipe::Source& source : stage.sources) {
     std::string id = spdx_id("Source", stage.name + "-" + source.name);
-    json entry =
-        package(id, source.name == "main" ? stage.name + "-source" : source.name, std::string(k_none));
+    json entry = package(id, source.name == "main" ? stage.name + "-source" : source.name,
+                         stage.version.empty() ? std::string(k_none) : stage.version);
     switch (source.kind) {
     case recipe::SourceKind::archive:
       entry["downloadLocation"] = source.url;

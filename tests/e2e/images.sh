@@ -7,7 +7,10 @@
 #  3. the demo app runs from the unpacked rootfs under qemu-aarch64-static;
 #  4. the image is under a quarter of the sysroot the app was built against;
 #  5. `--docker-archive` is read by skopeo; docker/demo.Dockerfile matches the
-#     build context `--context` writes.
+#     build context `--context` writes;
+#  6. the SPDX SBOM (--sbom, and the layout's referrer) passes ci/check-spdx.py
+#     and lists every package of the runtime layer's lock and FFmpeg's source
+#     digest; skopeo still reads the layout that holds it.
 # Usage: images.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (a cache from demo_pipeline.sh
 # there is reused; missing stages are built)
 source "$(dirname "$0")/common.sh"
@@ -113,6 +116,40 @@ grep -q "^evicted app ($(cut -c1-12 <<< "$app_key")): layer .* not the recorded 
 cp "$out/app-entry.json" "$cache/entries/$app_key.json"
 x cache verify | tail -1
 echo "ok: the real entry verifies again"
+
+say "the SBOM: an SPDX 2.3 document, also the layout's referrer of the image"
+x image --oci "$out/sbom-layout" --sbom "$out/sbom.spdx.json" | tee "$out/sbom.log"
+# Debian's python3 and python3-jsonschema (toolchain/setup.sh), whatever python3 PATH finds first.
+/usr/bin/python3 "$source_root/ci/check-spdx.py" "$out/sbom.spdx.json"
+if [ -n "${XSTAGE_SPDX_SCHEMA:-}" ]; then # the upstream schema, where a machine has it
+    /usr/bin/python3 "$source_root/ci/check-spdx.py" --schema "$XSTAGE_SPDX_SCHEMA" "$out/sbom.spdx.json"
+fi
+/usr/bin/python3 - "$out/sbom.spdx.json" "$source_root/recipes/demo/runtime.lock" "$source_root/recipes/demo/ffmpeg.ini" <<'PY'
+import json, re, sys
+document = json.load(open(sys.argv[1]))
+packages = {(p["name"], p.get("versionInfo"), p["checksums"][0]["checksumValue"] if "checksums" in p else None)
+            for p in document["packages"]}
+locked = [line.split() for line in open(sys.argv[2]) if line.startswith("package ")]
+missing = [f"{w[1]} {w[2]}" for w in locked if (w[1], w[2], w[5]) not in packages]
+assert not missing, f"runtime packages missing from the SBOM: {missing[:5]}"
+pin = re.search(r"sha256 = '([0-9a-f]{64})'", open(sys.argv[3]).read()).group(1)
+sources = [p for p in document["packages"] if p["name"] == "ffmpeg-source"]
+assert sources and sources[0]["checksums"][0]["checksumValue"] == pin, "FFmpeg's source digest is not in the SBOM"
+print(f"ok: the SBOM lists the {len(locked)} locked runtime packages and FFmpeg's source sha256:{pin[:12]}")
+PY
+referrer=$(sed -n 's/.*SBOM referrer \(sha256:[0-9a-f]*\).*/\1/p' "$out/sbom.log")
+/usr/bin/python3 - "$out/sbom-layout" "$referrer" "$(manifest_digest "$out/sbom.log")" "$out/sbom.spdx.json" <<'PY'
+import json, pathlib, sys
+blobs = pathlib.Path(sys.argv[1], "blobs", "sha256")
+referrer = json.loads((blobs / sys.argv[2].split(":")[1]).read_text())
+assert referrer["subject"]["digest"] == sys.argv[3], "the SBOM's subject is not the image"
+document = blobs / referrer["layers"][0]["digest"].split(":")[1]
+assert document.read_bytes() == pathlib.Path(sys.argv[4]).read_bytes(), "the layout's SBOM is not the --sbom file"
+index = json.loads(pathlib.Path(sys.argv[1], "index.json").read_text())
+assert [m.get("artifactType") for m in index["manifests"]] == [None, "application/spdx+json"], index
+PY
+skopeo inspect "oci:$out/sbom-layout:latest" | grep -q '"Architecture": "arm64"' || fail "skopeo does not read the layout with its SBOM"
+echo "ok: the layout's referrer holds the same document; skopeo reads the layout"
 
 echo
 echo "images end to end: all checks passed"

@@ -9,7 +9,8 @@
 #  4. a layer corrupted in the registry's storage is detected and not used:
 #     pull fails naming the blob, build --registry rebuilds that stage;
 #  5. signed stages: pushed with --sign, pulled with --trust; an untrusted
-#     signer's stages are refused (and built), the trusted one's are used;
+#     signer's stages are refused (and built), the trusted one's (named in a
+#     trusted-keys file of several) are used;
 #  6. htpasswd (Basic) auth: refused without or with wrong credentials, works
 #     from the environment and from a Docker config.json; the password is
 #     never printed.
@@ -101,7 +102,10 @@ x --cache "$work/partly" build --registry "$signing/by-untrusted" --trust "$work
     fail "build --registry --trust failed: $(tail -5 "$work/partly.log")"
 grep -q "stage 'app' not pulled: .* is not signed by a trusted key" "$work/partly.log" || fail "build did not refuse the untrusted app"
 grep -qE '^app +built' "$work/partly.log" || fail "the refused app was not built"
-x --cache "$work/trusted-cache" build --registry "$signing/by-trusted" --trust "$work/trusted.pub" | tee "$work/trusted.log"
+# A trusted-keys file: comments and several keys, the signer's among them.
+x keygen "$work/other" > /dev/null
+{ echo "# release signers"; cat "$work/other.pub"; echo; echo "# CI"; cat "$work/trusted.pub"; } > "$work/trusted.keys"
+x --cache "$work/trusted-cache" build --registry "$signing/by-trusted" --trust "$work/trusted.keys" | tee "$work/trusted.log"
 grep -q '^pulled 4 stages' "$work/trusted.log" || fail "the trusted key's stages were not pulled"
 grep -q '4 stages: 0 built, 4 hits' "$work/trusted.log" || fail "the pulled stages were not used"
 echo "ok: signed by the untrusted key: refused; by the trusted key: pulled and used"
