@@ -7,6 +7,7 @@
 
 #include "builders/builder.hpp"
 #include "builders/symlinks.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/inner_path.hpp"
 
@@ -78,16 +79,34 @@ std::string build_machine_architecture(BuildContext& context) {
 // A locked stage: exactly the lock's .debs, each already verified by digest,
 // unpacked the way mmdebstrap's extract variant does (dpkg-deb's data tar
 // into the tree; no maintainer scripts, no dpkg database). tar keeps a
-// directory symlink a package before it made (Debian bug 989602).
+// directory symlink a package before it made (Debian bug 989602). Each .deb
+// must also be the package the lock names: a digest proves the bytes, not
+// the name and version beside it, which the image's SBOM reports.
 void extract_debs(BuildContext& context) {
-  std::vector<std::string> argv = {
-      "bash", "-c",
-      "set -eo pipefail; root=$1; shift; for deb; do dpkg-deb --fsys-tarfile \"$deb\" | "
-      "tar -C \"$root\" --keep-directory-symlink --no-same-owner --extract --file -; done",
-      "extract-debs", context.destdir.string()};
-  for (const fs::path& deb : context.debs) {
-    argv.push_back(deb.string());
+  // The list goes in a file: a command line of hundreds of paths would make
+  // every message that quotes the command unreadable.
+  std::string list;
+  const std::vector<recipe::LockedPackage>& locked = context.recipe.lock->packages;
+  for (std::size_t i = 0; i < context.debs.size(); ++i) {
+    list += fmt::format("{}\t{} {} {}\n", context.debs[i].string(), locked[i].name, locked[i].version,
+                        locked[i].architecture);
   }
+  fs::path list_file = context.work / "debs.list";
+  fs::create_directories(context.work);
+  util::write_file_atomically(list_file, list);
+  std::vector<std::string> argv = {
+      "bash",
+      "-c",
+      "set -eo pipefail; root=$1; "
+      "while IFS=$'\\t' read -r deb want; do "
+      "got=$(dpkg-deb --show --showformat='${Package} ${Version} ${Architecture}' \"$deb\"); "
+      "if [ \"$got\" != \"$want\" ]; then echo \"${deb##*/} is $got, the lock says $want\" >&2; exit 1; fi; "
+      "done < \"$2\"; "
+      "while IFS=$'\\t' read -r deb want; do dpkg-deb --fsys-tarfile \"$deb\" | "
+      "tar -C \"$root\" --keep-directory-symlink --no-same-owner --extract --file -; done < \"$2\"",
+      "extract-debs",
+      context.destdir.string(),
+      list_file.string()};
   run_command(context, "extract packages", {argv, {}, {}, {}});
 }
 

@@ -5,7 +5,8 @@
 #     directory of the .debs the first downloaded: the same key and the same
 #     layer digest;
 #  2. one version changed in a copy of the lock: the key changes and
-#     `xstage explain` names the package;
+#     `xstage explain` names the package; the build refuses the .deb, whose
+#     own control data names another version;
 #  3. a locked version the archive lacks: the build fails naming the package
 #     and version and how to re-lock, and nothing is cached.
 # Usage: supply_chain.sh XSTAGE SOURCE_ROOT SCRATCH_DIR
@@ -53,6 +54,14 @@ x home-a --root "$copy" --cache "$work/cache-a" explain base | tee "$work/explai
 grep -q "locked package zlib1g:arm64 changed from $version to $version+local1" "$work/explain.log" ||
     fail "explain does not name zlib1g"
 echo "ok: key ${before:0:12} -> ${after:0:12}; explain names zlib1g"
+# The .deb's digest still matches, but it is not the version the lock names.
+if x home-a --root "$copy" --cache "$work/cache-d" build base > "$work/relabelled.log" 2>&1; then
+    fail "a lock naming another version of the same .deb built"
+fi
+grep -q "zlib1g_.*\.deb is zlib1g $version arm64, the lock says zlib1g $version+local1 arm64" "$work/relabelled.log" ||
+    fail "the build does not say which .deb is not what its lock line says: $(tail -3 "$work/relabelled.log")"
+[ -z "$(ls -A "$work/cache-d/entries" 2> /dev/null)" ] || fail "the relabelled lock's stage was cached"
+echo "ok: a lock line whose version is not its .deb's fails the build, nothing cached"
 
 say "a locked version the archive lacks: refused, naming it, nothing cached"
 gone="pool/main/z/zlib/zlib1g_1.2.13.dfsg-0_arm64.deb"
