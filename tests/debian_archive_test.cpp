@@ -25,6 +25,16 @@ TEST_CASE("the mirror comes from a deb822 sources file, skipping other distribut
       "Components: main\n\nTypes: deb\nURIs: http://mirror.example.org/debian-security\n"
       "Suites: bookworm-security\nComponents: main\n");
   CHECK(debian_mirror(etc) == "http://mirror.example.org/debian");
+  std::vector<xstage::source::AptEntry> pockets = xstage::source::debian_pockets("bookworm", etc);
+  REQUIRE(pockets.size() == 2);
+  CHECK(pockets[0].suite == "bookworm-updates");
+  CHECK(pockets[0].uri == "http://mirror.example.org/debian");
+  CHECK(pockets[1].suite == "bookworm-security");
+  CHECK(pockets[1].uri == "http://mirror.example.org/debian-security");
+  CHECK(xstage::source::debian_pockets("trixie", etc).empty());
+  CHECK(xstage::source::debian_archive_uris(etc) ==
+        std::vector<std::string>{"http://mirror.example.org/debian",
+                                 "http://mirror.example.org/debian-security"});
 }
 
 TEST_CASE("the mirror comes from a one-line sources.list with options", "[source]") {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "source/debian_packages.hpp"
 #include "test_support.hpp"
@@ -78,8 +79,20 @@ TEST_CASE("index stanzas give size, digest and pool file; continuation lines are
 
 TEST_CASE("resolving packages gives a sorted lock that parses back", "[source]") {
   FakeApt apt;
-  source::DebianArchive archive(test::make_temp_dir("apt"), "http://mirror.example.org/debian", apt);
+  std::filesystem::path root = test::make_temp_dir("apt");
+  std::filesystem::path etc = test::make_temp_dir("etc-apt");
+  test::write_file(etc / "sources.list",
+                   "deb http://mirror.example.org/debian bookworm main\n"
+                   "deb http://mirror.example.org/debian bookworm-updates main\n"
+                   "deb http://mirror.example.org/debian-security bookworm-security main\n");
+  source::DebianArchive archive(root, "http://mirror.example.org/debian", apt, etc);
   recipe::DebianLock lock = source::resolve_packages(archive, apt, "bookworm", "arm64", {"zlib1g", "libc6"});
+  // The suite with the pockets the machine lists: fixes between point releases.
+  std::string sources = test::read_file(root / "bookworm-arm64" / "sources.list");
+  CHECK(sources.find("] http://mirror.example.org/debian bookworm main\n") != std::string::npos);
+  CHECK(sources.find("] http://mirror.example.org/debian bookworm-updates main\n") != std::string::npos);
+  CHECK(sources.find("] http://mirror.example.org/debian-security bookworm-security main\n") !=
+        std::string::npos);
   CHECK(apt.shown ==
         std::vector<std::string>{"gcc-12-base=12.2.0-14", "libc6=2.36-9+deb12u14", "zlib1g=1:1.2.13.dfsg-1"});
   CHECK(lock.request == std::vector<std::string>{"libc6", "zlib1g"});
@@ -94,7 +107,8 @@ TEST_CASE("resolving packages gives a sorted lock that parses back", "[source]")
 TEST_CASE("a package apt cannot install is named with apt's complaint", "[source]") {
   FakeApt apt;
   apt.simulate_answer = {100, "Reading package lists...\nE: Unable to locate package no-such-package\n"};
-  source::DebianArchive archive(test::make_temp_dir("apt"), "http://mirror.example.org/debian", apt);
+  source::DebianArchive archive(test::make_temp_dir("apt"), "http://mirror.example.org/debian", apt,
+                                test::make_temp_dir("etc-apt"));
   REQUIRE_THROWS_WITH(source::resolve_packages(archive, apt, "bookworm", "arm64", {"no-such-package"}),
                       Catch::StartsWith("cannot resolve the packages in Debian bookworm arm64: ") &&
                           Catch::Contains("no-such-package"));
@@ -107,10 +121,15 @@ TEST_CASE("a locked .deb is a source at the mirror, checked by its digest, locat
       "libc6", "2.36-9", "arm64", 42, std::string(64, 'b'), "pool/main/g/glibc/libc6_2.36-9_arm64.deb", 7};
   recipe::DebianLock lock;
   lock.display_path = "recipes/t/base.lock";
-  recipe::Source source = source::locked_deb_source(package, lock, "http://mirror.example.org/debian/");
+  recipe::Source source = source::locked_deb_source(
+      package, lock, {"http://mirror.example.org/debian/", "http://mirror.example.org/debian-security"});
   CHECK(source.url == "http://mirror.example.org/debian/pool/main/g/glibc/libc6_2.36-9_arm64.deb");
+  // A security update is in the security archive's pool until a point release.
+  CHECK(source.mirrors ==
+        std::vector<std::string>{
+            "http://mirror.example.org/debian-security/pool/main/g/glibc/libc6_2.36-9_arm64.deb"});
   CHECK(source.file == "libc6_2.36-9_arm64.deb");
   CHECK(source.sha256 == std::string(64, 'b'));
   CHECK(source.location.line == 7);
-  CHECK(source::locked_deb_source(package, lock, "").url.empty());
+  CHECK(source::locked_deb_source(package, lock, {}).url.empty());
 }

@@ -48,7 +48,7 @@ BuildSession::BuildSession(const GlobalOptions& global, int jobs, const std::vec
   options = orchestrator::build_options(project.root, machine, jobs, source_dirs);
   if (auto mirror = source::debian_mirror()) {
     debian = std::make_unique<source::DebianArchive>(cache_home() / "apt", *mirror, runner);
-    options.fetch.debian_mirror = *mirror;
+    options.fetch.debian_archives = source::debian_archive_uris();
     options.fetch.debian_apt = [this](const std::string& suite, bool refresh) {
       return debian->apt_get(suite, refresh);
     };

@@ -83,8 +83,12 @@ void add_lock_command(CLI::App& app, const GlobalOptions& options) {
       std::string suite = option_or(*recipe, "suite", "bookworm");
       std::string architecture = architecture_of(*recipe, runner);
       std::vector<std::string> packages = recipe->string_list("packages");
-      fmt::print("{}: resolving {} packages in Debian {} {} at {}...\n", recipe->name, packages.size(), suite,
-                 architecture, *mirror);
+      std::string pockets;
+      for (const source::AptEntry& pocket : source::debian_pockets(suite)) {
+        pockets += fmt::format(" + {} at {}", pocket.suite, pocket.uri);
+      }
+      fmt::print("{}: resolving {} packages in Debian {} {} at {}{}...\n", recipe->name, packages.size(),
+                 suite, architecture, *mirror, pockets);
       std::fflush(stdout);
       recipe::DebianLock lock = source::resolve_packages(archive, runner, suite, architecture, packages);
       std::string display = fmt::format("recipes/{}/{}.lock", project.pipeline.name(), recipe->name);

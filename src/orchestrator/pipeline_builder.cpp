@@ -211,7 +211,7 @@ void PipelineBuilder::resolve_debs(const recipe::Recipe& recipe, std::vector<std
     return;
   }
   for (const recipe::LockedPackage& package : recipe.lock->packages) {
-    recipe::Source source = source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_mirror);
+    recipe::Source source = source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_archives);
     try {
       m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner));
     } catch (const Error& error) {
@@ -403,7 +403,7 @@ void PipelineBuilder::build_in(const recipe::Recipe& recipe, int jobs, const fs:
   if (recipe.lock) {
     for (const recipe::LockedPackage& package : recipe.lock->packages) {
       context.debs.push_back(
-          fetched_archive(source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_mirror)));
+          fetched_archive(source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_archives)));
     }
   }
   if (auto prefix = recipe.options.find("prefix"); prefix != recipe.options.end()) {

@@ -26,7 +26,7 @@ bool is_debian_suite(const std::string& suite) {
 }
 
 // One-line format: "deb [options] URI SUITE COMPONENT...".
-std::optional<std::string> from_list(std::istream& in) {
+void from_list(std::istream& in, std::vector<AptEntry>& entries) {
   for (std::string line; std::getline(in, line);) {
     line = line.substr(0, line.find('#'));
     std::vector<std::string> words = util::words_of(line);
@@ -40,35 +40,31 @@ std::optional<std::string> from_list(std::istream& in) {
       }
       ++at;
     }
-    if (at + 1 < words.size() && is_debian_suite(words[at + 1])) {
-      return words[at];
+    if (at + 1 < words.size()) {
+      entries.push_back({words[at], words[at + 1]});
     }
   }
-  return std::nullopt;
 }
 
 // deb822 format: stanzas of "Field: value" separated by blank lines.
-std::optional<std::string> from_sources(std::istream& in) {
+void from_sources(std::istream& in, std::vector<AptEntry>& entries) {
   std::string uris;
   std::string suites;
   bool enabled = true;
-  auto stanza_mirror = [&]() -> std::optional<std::string> {
+  auto finish_stanza = [&] {
     std::vector<std::string> uri_list = util::words_of(uris);
-    std::vector<std::string> suite_list = util::words_of(suites);
-    bool debian = std::any_of(suite_list.begin(), suite_list.end(), is_debian_suite);
-    if (enabled && debian && !uri_list.empty()) {
-      return uri_list.front();
+    if (enabled && !uri_list.empty()) {
+      for (const std::string& suite : util::words_of(suites)) {
+        entries.push_back({uri_list.front(), suite});
+      }
     }
-    return std::nullopt;
+    uris.clear();
+    suites.clear();
+    enabled = true;
   };
   for (std::string line; std::getline(in, line);) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      if (auto found = stanza_mirror()) {
-        return found;
-      }
-      uris.clear();
-      suites.clear();
-      enabled = true;
+      finish_stanza();
       continue;
     }
     if (line[0] == '#') {
@@ -85,7 +81,33 @@ std::optional<std::string> from_sources(std::istream& in) {
       enabled = util::words_of(value) != std::vector<std::string>{"no"};
     }
   }
-  return stanza_mirror();
+  finish_stanza();
+}
+
+// Every entry of the machine's apt configuration, in apt's order.
+std::vector<AptEntry> apt_entries(const fs::path& etc_apt) {
+  std::vector<fs::path> files;
+  if (fs::is_regular_file(etc_apt / "sources.list")) {
+    files.push_back(etc_apt / "sources.list");
+  }
+  std::vector<fs::path> parts;
+  std::error_code error;
+  for (fs::directory_iterator it(etc_apt / "sources.list.d", error), end; !error && it != end;
+       it.increment(error)) {
+    parts.push_back(it->path());
+  }
+  std::sort(parts.begin(), parts.end());
+  files.insert(files.end(), parts.begin(), parts.end());
+  std::vector<AptEntry> entries;
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    if (file.extension() == ".list") {
+      from_list(in, entries);
+    } else if (file.extension() == ".sources") {
+      from_sources(in, entries);
+    }
+  }
+  return entries;
 }
 
 } // namespace
@@ -102,35 +124,47 @@ std::string apt_complaint(const std::string& output) {
 }
 
 std::optional<std::string> debian_mirror(const fs::path& etc_apt) {
-  std::vector<fs::path> files;
-  if (fs::is_regular_file(etc_apt / "sources.list")) {
-    files.push_back(etc_apt / "sources.list");
-  }
-  std::vector<fs::path> parts;
-  std::error_code error;
-  for (fs::directory_iterator it(etc_apt / "sources.list.d", error), end; !error && it != end;
-       it.increment(error)) {
-    parts.push_back(it->path());
-  }
-  std::sort(parts.begin(), parts.end());
-  files.insert(files.end(), parts.begin(), parts.end());
-  for (const fs::path& file : files) {
-    std::ifstream in(file);
-    std::optional<std::string> found;
-    if (file.extension() == ".list") {
-      found = from_list(in);
-    } else if (file.extension() == ".sources") {
-      found = from_sources(in);
-    }
-    if (found) {
-      return found;
+  for (const AptEntry& entry : apt_entries(etc_apt)) {
+    if (is_debian_suite(entry.suite)) {
+      return entry.uri;
     }
   }
   return std::nullopt;
 }
 
-DebianArchive::DebianArchive(fs::path root, std::string mirror, process::CommandRunner& runner)
-    : m_root(std::move(root)), m_mirror(std::move(mirror)), m_runner(runner) {}
+std::vector<std::string> debian_archive_uris(const fs::path& etc_apt) {
+  std::vector<std::string> uris;
+  if (auto mirror = debian_mirror(etc_apt)) {
+    uris.push_back(*mirror);
+  }
+  for (const AptEntry& entry : apt_entries(etc_apt)) {
+    auto dash = entry.suite.rfind('-');
+    std::string pocket = dash == std::string::npos ? "" : entry.suite.substr(dash);
+    bool debian = is_debian_suite(entry.suite) || ((pocket == "-updates" || pocket == "-security") &&
+                                                   is_debian_suite(entry.suite.substr(0, dash)));
+    if (debian && std::find(uris.begin(), uris.end(), entry.uri) == uris.end()) {
+      uris.push_back(entry.uri);
+    }
+  }
+  return uris;
+}
+
+std::vector<AptEntry> debian_pockets(const std::string& suite, const fs::path& etc_apt) {
+  std::vector<AptEntry> pockets;
+  for (const AptEntry& entry : apt_entries(etc_apt)) {
+    bool pocket = entry.suite == suite + "-updates" || entry.suite == suite + "-security";
+    bool seen = std::any_of(pockets.begin(), pockets.end(),
+                            [&](const AptEntry& earlier) { return earlier.suite == entry.suite; });
+    if (pocket && !seen) {
+      pockets.push_back(entry);
+    }
+  }
+  return pockets;
+}
+
+DebianArchive::DebianArchive(fs::path root, std::string mirror, process::CommandRunner& runner,
+                             fs::path etc_apt)
+    : m_root(std::move(root)), m_mirror(std::move(mirror)), m_runner(runner), m_etc_apt(std::move(etc_apt)) {}
 
 std::vector<std::string> DebianArchive::command(const fs::path& dir) const {
   return {"apt-get",
@@ -204,10 +238,21 @@ DebianArchive::BinaryApt DebianArchive::binary_apt(const std::string& suite, con
                          "-o", "Dir::Etc::preferences=" + (dir / "preferences").string(), "-o",
                          "Dir::Etc::preferencesparts=" + (dir / "preferences.d").string(), "-o",
                          "APT::Install-Recommends=false", "-o", "Debug::NoLocking=1"});
-  update(dir,
-         fmt::format("deb [arch={} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {} {} main",
-                     architecture, m_mirror, suite),
-         apt, refresh, fmt::format("Debian {} {} packages", suite, architecture),
+  // The suite and the pockets of it the machine's apt lists (updates,
+  // security), as mmdebstrap adds them for a stable suite.
+  std::string lines;
+  auto add_line = [&](const std::string& uri, const std::string& pocket) {
+    lines +=
+        fmt::format("deb [arch={} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {} {} main\n",
+                    architecture, uri, pocket);
+  };
+  add_line(m_mirror, suite);
+  for (const AptEntry& pocket : debian_pockets(suite, m_etc_apt)) {
+    check_word(pocket.suite, "suite");
+    add_line(pocket.uri, pocket.suite);
+  }
+  lines.pop_back();
+  update(dir, lines, apt, refresh, fmt::format("Debian {} {} packages", suite, architecture),
          fmt::format("Debian {}'s {} package index", suite, architecture));
   BinaryApt commands{apt, apt};
   commands.apt_cache[0] = "apt-cache";

@@ -17,6 +17,24 @@ namespace xstage::source {
 // xstage names a mirror. nullopt when no entry qualifies.
 std::optional<std::string> debian_mirror(const std::filesystem::path& etc_apt = "/etc/apt");
 
+// One `deb` or `deb-src` entry of an apt configuration: a URI and a suite.
+struct AptEntry {
+  std::string uri;
+  std::string suite;
+};
+
+// The pockets of `suite` the machine's apt configuration lists,
+// `<suite>-updates` and `<suite>-security`, each with its URI (the security
+// archive is another one): where Debian publishes fixes between point
+// releases. Empty when it lists none (sid has no pockets).
+std::vector<AptEntry> debian_pockets(const std::string& suite,
+                                     const std::filesystem::path& etc_apt = "/etc/apt");
+
+// Every Debian archive URI the machine's apt configuration lists (for a
+// Debian suite or a pocket of one), each once, debian_mirror() first: where
+// a locked .deb may be, whichever pocket it was resolved from.
+std::vector<std::string> debian_archive_uris(const std::filesystem::path& etc_apt = "/etc/apt");
+
 // apt's first line that starts with "E: " (not a NOTICE: line), else the
 // start of its output: what to quote when apt fails.
 std::string apt_complaint(const std::string& output);
@@ -28,7 +46,10 @@ std::string apt_complaint(const std::string& output);
 // lists a newer suite is not offered that suite's versions.
 class DebianArchive {
 public:
-  DebianArchive(std::filesystem::path root, std::string mirror, process::CommandRunner& runner);
+  // `etc_apt` is where the machine's apt configuration is read for the
+  // pockets of a suite (tests pass their own).
+  DebianArchive(std::filesystem::path root, std::string mirror, process::CommandRunner& runner,
+                std::filesystem::path etc_apt = "/etc/apt");
 
   // The apt-get command line for `suite` ({"apt-get", "-o", ...}), its index
   // fetched with `apt-get update` the first time (or again when `refresh`).
@@ -36,7 +57,8 @@ public:
   std::vector<std::string> apt_get(const std::string& suite, bool refresh = false);
 
   // The apt-get and apt-cache command lines ({"apt-get", "-o", ...}) that
-  // resolve `suite`'s binary packages of one `architecture` as if nothing
+  // resolve `suite`'s binary packages of one `architecture`, with the
+  // pockets of it the machine lists (debian_pockets), as if nothing
   // were installed (an empty dpkg status, no Recommends, no pinning): what a
   // sysroot of those packages needs. Its index is fetched the first time, or
   // again when `refresh`. Throws xstage::Error naming the suite, the
@@ -68,6 +90,7 @@ private:
   std::filesystem::path m_root;
   std::string m_mirror;
   process::CommandRunner& m_runner;
+  std::filesystem::path m_etc_apt;
   std::set<std::filesystem::path> m_updated; // configurations updated by this process
 };
 

@@ -158,18 +158,22 @@ recipe::DebianLock resolve_packages(DebianArchive& archive, process::CommandRunn
 }
 
 recipe::Source locked_deb_source(const recipe::LockedPackage& package, const recipe::DebianLock& lock,
-                                 const std::string& mirror) {
+                                 const std::vector<std::string>& archives) {
   recipe::Source source;
   source.name = fmt::format("{} {} ({})", package.name, package.version, package.architecture);
   source.kind = recipe::SourceKind::archive;
   source.sha256 = package.sha256;
   source.file = package.filename.substr(package.filename.rfind('/') + 1);
-  if (!mirror.empty()) {
-    std::string root = mirror;
+  for (std::string root : archives) {
     while (!root.empty() && root.back() == '/') {
       root.pop_back();
     }
-    source.url = root + "/" + package.filename;
+    std::string url = root + "/" + package.filename;
+    if (source.url.empty()) {
+      source.url = url;
+    } else {
+      source.mirrors.push_back(url);
+    }
   }
   source.location = {lock.display_path, package.line, 1};
   return source;

@@ -29,10 +29,11 @@ std::vector<recipe::LockedPackage> parse_simulated_installs(const std::string& o
 std::vector<recipe::LockedPackage> parse_package_stanzas(const std::string& output);
 
 // A locked .deb as an archive source for source::fetch_archive: found by its
-// file name in the downloads cache and --sources directories, else at
-// `mirror` (empty: nowhere else), and accepted only with its locked SHA-256.
-// Errors name the lock's line.
+// file name in the downloads cache and --sources directories, else in each
+// of `archives` in turn (the pool path is the same in the mirror and the
+// security archive; none: nowhere else), and accepted only with its locked
+// SHA-256. Errors name the lock's line.
 recipe::Source locked_deb_source(const recipe::LockedPackage& package, const recipe::DebianLock& lock,
-                                 const std::string& mirror);
+                                 const std::vector<std::string>& archives);
 
 } // namespace xstage::source

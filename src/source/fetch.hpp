@@ -24,9 +24,10 @@ struct FetchOptions {
   // configuration, see DebianArchive), freshly updated when `refresh`. Empty:
   // the machine's own `apt-get`, whatever suites it lists.
   std::function<std::vector<std::string>(const std::string& suite, bool refresh)> debian_apt;
-  // The machine's Debian mirror (from its apt configuration), where the .debs
-  // of a stage's lock are fetched from; empty: nowhere but the caches.
-  std::string debian_mirror;
+  // The machine's Debian archives (source::debian_archive_uris: the mirror,
+  // then the security archive), where the .debs of a stage's lock are
+  // fetched from, in order; empty: nowhere but the caches.
+  std::vector<std::string> debian_archives;
   // The suite of a debian_source that names none.
   std::string default_debian_suite = "bookworm";
   // Try the URL, then the mirror URLs, with libcurl; and git remotes.
