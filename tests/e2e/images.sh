@@ -121,6 +121,16 @@ say "the SBOM: an SPDX 2.3 document, also the layout's referrer of the image"
 x image --oci "$out/sbom-layout" --sbom "$out/sbom.spdx.json" | tee "$out/sbom.log"
 # Debian's python3 and python3-jsonschema (toolchain/setup.sh), whatever python3 PATH finds first.
 /usr/bin/python3 "$source_root/ci/check-spdx.py" "$out/sbom.spdx.json"
+# The check can fail: a misspelt field and a relationship to nothing are refused.
+/usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["packages"][0]["nmae"] = d["packages"][0].pop("name")
+d["relationships"].append({"spdxElementId": "SPDXRef-Nothing", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-Image"})
+json.dump(d, open(sys.argv[2], "w"))' "$out/sbom.spdx.json" "$out/broken.spdx.json"
+if /usr/bin/python3 "$source_root/ci/check-spdx.py" "$out/broken.spdx.json" 2> "$out/broken.log"; then
+    fail "check-spdx.py passed a broken document"
+fi
+grep -q "'nmae' was unexpected" "$out/broken.log" && grep -q "SPDXRef-Nothing is not an element" "$out/broken.log" ||
+    fail "check-spdx.py did not name both faults: $(cat "$out/broken.log")"
 if [ -n "${XSTAGE_SPDX_SCHEMA:-}" ]; then # the upstream schema, where a machine has it
     /usr/bin/python3 "$source_root/ci/check-spdx.py" --schema "$XSTAGE_SPDX_SCHEMA" "$out/sbom.spdx.json"
 fi

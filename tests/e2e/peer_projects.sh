@@ -98,12 +98,13 @@ mkdir -p "$dir/png"
     # A size budget: every test but pngvalid's exhaustive sweeps and pngimage-full,
     # which take most of the suite's ten minutes under qemu and test libpng's
     # arithmetic, not how it was built; each still runs on a developer's machine.
-    tests=$(cd "$png" && ls tests | grep -v -e '^pngvalid-' -e '^pngimage-full$' -e '\.' | sed 's|^|tests/|' | tr '\n' ' ')
+    tests=$(printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -f Makefile -f - print-tests | tr ' ' '\n' |
+        grep -v -e '^tests/pngvalid-' -e '^tests/pngimage-full$' | tr '\n' ' ')
     "$xstage" run -- make -j2 check TESTS="$tests" >"$dir/png-test.log" 2>&1 || { tail -40 "$dir/png-test.log"; exit 1; }
 ) || fail "libpng"
 pass=$(awk '/^# PASS:/ { print $3 }' "$dir/png-test.log")
 total=$(awk '/^# TOTAL:/ { print $3 }' "$dir/png-test.log")
-[ "$pass" = "$total" ] && [ "$total" -ge 20 ] || fail "libpng: $pass of $total tests passed"
+[ "$pass" = "$total" ] && [ "$total" -ge 15 ] || fail "libpng: $pass of $total tests passed"
 counts libpng "$pass of $total make check tests passed"
 
 say "gdk-pixbuf: Meson, build-machine tools from a native debian stage"
