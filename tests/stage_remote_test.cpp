@@ -11,6 +11,7 @@
 
 #include "cache/cache.hpp"
 #include "image/image.hpp"
+#include "image/sbom.hpp"
 #include "key/stage_key.hpp"
 #include "layer/layer.hpp"
 #include "local_registry.hpp"
@@ -183,14 +184,23 @@ TEST_CASE("the stage config pushed for an entry keeps its bytes", "[registry]") 
             std::string(64, 'a') + R"("},"stage":"app"},"stage":"app"})");
 }
 
-TEST_CASE("an image pushed twice sends its blobs once and the registry serves its manifest", "[registry]") {
-  LocalRegistry server;
-  fs::path dir = make_temp_dir("remote-image");
+namespace {
+
+// A one-layer image of a shell script, assembled under `dir`.
+xstage::image::Image hello_image(const fs::path& dir) {
   write_file(dir / "tree/usr/bin/hello", "#!/bin/sh\necho hello\n");
   xstage::image::ImageLayer layer{xstage::layer::write_layer(dir / "tree", dir / "layer.tar.zst"),
                                   dir / "layer.tar.zst", "app"};
-  auto image = xstage::image::assemble_image({layer}, {{"/usr/bin/hello"}, {}, "", {}},
-                                             xstage::image::Compression::zstd, dir / "tc");
+  return xstage::image::assemble_image({layer}, {{"/usr/bin/hello"}, {}, "", {}},
+                                       xstage::image::Compression::zstd, dir / "tc");
+}
+
+} // namespace
+
+TEST_CASE("an image pushed twice sends its blobs once and the registry serves its manifest", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-image");
+  xstage::image::Image image = hello_image(dir);
   registry::Client client = client_for(server, "demo");
   remote::PushCounts first = remote::push_image(client, "v1", image, dir / "staging");
   CHECK(first.blobs_sent == 2);
@@ -201,6 +211,29 @@ TEST_CASE("an image pushed twice sends its blobs once and the registry serves it
   REQUIRE(served);
   CHECK(served->body == image.manifest);
   CHECK(served->digest == image.manifest_digest);
+}
+
+TEST_CASE("an image's SBOM is pushed as a referrer and listed once in its referrers tag", "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-referrer");
+  xstage::image::Image image = hello_image(dir);
+  registry::Client client = client_for(server, "demo");
+  remote::push_image(client, "v1", image, dir / "staging");
+  xstage::image::Referrer sbom = xstage::image::sbom_referrer(image, "{\"spdxVersion\":\"SPDX-2.3\"}\n");
+  std::string tag = remote::push_referrer(client, image, sbom, dir / "staging");
+  CHECK(tag == "sha256-" + image.manifest_digest.substr(7));
+  CHECK(remote::push_referrer(client, image, sbom, dir / "staging") == tag);
+
+  auto index = client.get_manifest(tag, {std::string(xstage::image::k_index_type)});
+  REQUIRE(index);
+  nlohmann::json listed = nlohmann::json::parse(index->body);
+  REQUIRE(listed["manifests"].size() == 1);
+  CHECK(listed["manifests"][0]["digest"] == sbom.manifest_digest);
+  CHECK(listed["manifests"][0]["artifactType"] == "application/spdx+json");
+  auto referrer = client.get_manifest(sbom.manifest_digest, {std::string(xstage::image::k_manifest_type)});
+  REQUIRE(referrer);
+  CHECK(nlohmann::json::parse(referrer->body)["subject"]["digest"] == image.manifest_digest);
+  CHECK(client.has_blob(sbom.document_digest));
 }
 
 TEST_CASE("an image is pushed to the tag its reference names, latest by default", "[registry]") {

@@ -58,7 +58,7 @@ void print_runtime_check(const recipe::Recipe& stage, const image::RuntimeReport
 }
 
 void push(const std::string& reference, const RegistryFlags& flags, const image::Image& image,
-          std::string_view compression) {
+          const image::Referrer& sbom, std::string_view compression) {
   remote::ImagePushTarget target = remote::image_push_target(reference);
   auto client = connect(reference, flags);
   remote::PushCounts outcome = remote::push_image(*client, target.tag, image, cache_home() / "staging");
@@ -68,6 +68,9 @@ void push(const std::string& reference, const RegistryFlags& flags, const image:
                  ? ""
                  : fmt::format("{} mounted from {}, ", outcome.blobs_mounted, flags.mount_from),
              outcome.blobs_present, image.manifest_digest);
+  std::string tag = remote::push_referrer(*client, image, sbom, cache_home() / "staging");
+  fmt::print("pushed its SBOM {} as a referrer, listed in {}:{}\n", sbom.manifest_digest, target.repository,
+             tag);
 }
 
 } // namespace
@@ -169,7 +172,7 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
                  human_size(fs::file_size(args->docker_archive)), gzip->manifest_digest);
     }
     if (!args->push.empty()) {
-      push(args->push, args->registry, chosen, args->compression);
+      push(args->push, args->registry, chosen, sbom, args->compression);
     }
     if (!args->context.empty()) {
       std::vector<std::string> files = image::write_layer_files(args->context, *gzip);

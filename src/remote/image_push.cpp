@@ -1,9 +1,11 @@
 #include "remote/image_push.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "registry/reference.hpp"
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -31,6 +33,48 @@ PushCounts push_image(registry::Client& client, const std::string& tag, const im
   outcome.add(client.push_blob(config_file, image.config_digest, image.config.size()));
   client.put_manifest(tag, std::string(image::k_manifest_type), image.manifest);
   return outcome;
+}
+
+namespace {
+
+// Writes `text` to `staging` named by its digest and uploads it.
+void push_text_blob(registry::Client& client, const fs::path& staging, const std::string& digest,
+                    const std::string& text) {
+  fs::create_directories(staging);
+  fs::path file = staging / util::Digest::parse(digest).hex();
+  util::write_file_atomically(file, text);
+  client.push_blob(file, digest, text.size());
+}
+
+} // namespace
+
+std::string push_referrer(registry::Client& client, const image::Image& image,
+                          const image::Referrer& referrer, const fs::path& staging) {
+  push_text_blob(client, staging, util::Digest::of(image::k_empty_config).str(),
+                 std::string(image::k_empty_config));
+  push_text_blob(client, staging, referrer.document_digest, referrer.document);
+  client.put_manifest(referrer.manifest_digest, std::string(image::k_manifest_type), referrer.manifest);
+
+  std::string tag = "sha256-" + util::Digest::parse(image.manifest_digest).hex();
+  nlohmann::json index = {
+      {"schemaVersion", 2}, {"mediaType", image::k_index_type}, {"manifests", nlohmann::json::array()}};
+  if (auto listed = client.get_manifest(tag, {std::string(image::k_index_type)})) {
+    nlohmann::json earlier = nlohmann::json::parse(listed->body, nullptr, false);
+    if (earlier.is_object() && earlier.contains("manifests") && earlier["manifests"].is_array()) {
+      index["manifests"] = earlier["manifests"];
+    }
+  }
+  for (const nlohmann::json& entry : index["manifests"]) {
+    if (entry.is_object() && entry.value("digest", "") == referrer.manifest_digest) {
+      return tag; // listed already: pushing the same image again changes nothing
+    }
+  }
+  index["manifests"].push_back({{"mediaType", image::k_manifest_type},
+                                {"digest", referrer.manifest_digest},
+                                {"size", referrer.manifest.size()},
+                                {"artifactType", referrer.artifact_type}});
+  client.put_manifest(tag, std::string(image::k_index_type), index.dump());
+  return tag;
 }
 
 } // namespace xstage::remote

@@ -29,4 +29,12 @@ ImagePushTarget image_push_target(const std::string& reference);
 PushCounts push_image(registry::Client& client, const std::string& tag, const image::Image& image,
                       const std::filesystem::path& staging);
 
+// Pushes `referrer` (an artifact whose subject, `image`, is pushed already)
+// by its digest, then lists it in the image's referrers tag,
+// "sha256-<manifest hex>": distribution-spec 1.1's way to find referrers on
+// a registry without the referrers API (Debian's docker-registry 2.8), an
+// index of them that keeps what it listed before. Returns that tag.
+std::string push_referrer(registry::Client& client, const image::Image& image,
+                          const image::Referrer& referrer, const std::filesystem::path& staging);
+
 } // namespace xstage::remote

@@ -3,7 +3,8 @@
 # docker-registry on 127.0.0.1 (started here, stopped on exit):
 #  1. cache push sends every blob once; a second push sends zero bytes;
 #  2. a pull into an empty cache makes the next build all hits;
-#  3. image --push: skopeo reads the image from the registry; skopeo copies an
+#  3. image --push: skopeo reads the image from the registry, and its SBOM
+#     from the image's referrers tag; skopeo copies an
 #     xstage OCI layout there too; a second push sends zero bytes; a push to
 #     another repository mounts the layers from the stage cache's;
 #  4. a layer corrupted in the registry's storage is detected and not used:
@@ -57,6 +58,16 @@ skopeo inspect --tls-verify=false "docker://$host/demo:v1" | tee "$work/inspect.
 grep -q '"Architecture": "arm64"' "$work/inspect.json" || fail "skopeo cannot read the pushed image"
 pushed=$(sed -n 's/.*manifest \(sha256:[0-9a-f]*\)$/\1/p' "$work/image1.log")
 grep -q "\"Digest\": \"$pushed\"" "$work/inspect.json" || fail "the registry serves another manifest than $pushed"
+# Its SBOM: a referrer, listed in the referrers tag registries without the referrers API use.
+sbom=$(sed -n 's/^pushed its SBOM \(sha256:[0-9a-f]*\) as a referrer.*/\1/p' "$work/image1.log")
+[ -n "$sbom" ] || fail "image --push did not push the SBOM"
+skopeo inspect --raw --tls-verify=false "docker://$host/demo:sha256-${pushed#sha256:}" > "$work/referrers.json"
+/usr/bin/python3 -c 'import json, sys
+listed = [m["digest"] for m in json.load(open(sys.argv[1]))["manifests"] if m.get("artifactType") == "application/spdx+json"]
+assert listed == [sys.argv[2]], listed' "$work/referrers.json" "$sbom" || fail "the referrers tag does not list the SBOM once"
+skopeo inspect --raw --tls-verify=false "docker://$host/demo@$sbom" | grep -q "\"subject\":{[^}]*\"digest\":\"$pushed\"" ||
+    fail "the SBOM's subject is not the pushed image"
+echo "ok: the SBOM $sbom is the image's referrer in the registry"
 x --cache "$cache" image --oci "$work/layout" > /dev/null
 skopeo copy --dest-tls-verify=false "oci:$work/layout:latest" "docker://$host/copied:v1"
 skopeo inspect --tls-verify=false "docker://$host/copied:v1" | grep -q '"Architecture": "arm64"' ||
