@@ -1,5 +1,6 @@
 #include "orchestrator/pipeline_builder.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -83,6 +84,16 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
   std::vector<const recipe::Recipe*> closure = m_pipeline.closure(stages);
   BuildReport report_out;
 
+  // The sources of the stages without an entry first, before any restore
+  // touches the cache: a missing pin fails at once and changes nothing.
+  std::vector<const recipe::Recipe*> unentered;
+  for (const recipe::Recipe* recipe : closure) {
+    if (!m_cache.find(m_keys.at(recipe->name).key)) {
+      unentered.push_back(recipe);
+    }
+  }
+  resolve_sources(unentered);
+
   // Hits first: they take a moment, and a stage waits for a parent's build,
   // never for a parent's hit, so the misses can then share the job slots.
   std::vector<const recipe::Recipe*> misses;
@@ -113,7 +124,14 @@ BuildReport PipelineBuilder::run(const std::vector<std::string>& stages) {
     });
   }
 
-  resolve_sources(misses);
+  // A stage whose entry was evicted just now needs its sources too.
+  std::vector<const recipe::Recipe*> evicted;
+  for (const recipe::Recipe* recipe : misses) {
+    if (std::find(unentered.begin(), unentered.end(), recipe) == unentered.end()) {
+      evicted.push_back(recipe);
+    }
+  }
+  resolve_sources(evicted);
   std::map<std::string, std::size_t> miss_index;
   std::vector<DagTask> tasks(misses.size());
   for (std::size_t i = 0; i < misses.size(); ++i) {
