@@ -1,6 +1,6 @@
 #include "image/sbom.hpp"
 
-#include <set>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -139,9 +139,7 @@ std::string spdx_document(const recipe::Pipeline& pipeline, const ImagePlan& pla
   for (const Blob& layer : image.layers) {
     layer_of[layer.stage] = &layer;
   }
-  std::set<std::string> in_closure;
   for (const recipe::Recipe* stage : pipeline.closure(plan.stages)) {
-    in_closure.insert(stage->name);
     const key::StageKey& key = keys.at(stage->name);
     std::string id = spdx_id("Stage", stage->name);
     json entry = package(id, stage->name, key.key);
