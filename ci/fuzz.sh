@@ -18,7 +18,7 @@ mkdir -p "$findings"
 # Seeds: what the project's tests and recipes already hold.
 seed() { mkdir -p "$corpus/$1"; }
 for harness in "${harnesses[@]}"; do seed "$harness"; done
-cp cross/*.ini ci/qemu-multiarch-libc.ini recipes/*/*.ini recipes/*/sources/*.ini "$corpus/machine_file/" 2>/dev/null || true
+cp cross/*.ini recipes/*/*.ini recipes/*/sources/*.ini "$corpus/machine_file/" 2>/dev/null || true
 find recipes -maxdepth 2 -name '*.ini' ! -name options.ini -exec cp {} "$corpus/recipe/" \;
 python3 - "$corpus/layer" <<'PYTHON'
 import io, sys, tarfile

@@ -20,8 +20,8 @@ TEST_CASE("the shipped cross file describes Debian's aarch64 gcc through ccache"
   CHECK(toolchain.cpp == std::vector<std::string>{"ccache", "aarch64-linux-gnu-g++"});
   CHECK(toolchain.ar == "aarch64-linux-gnu-ar");
   CHECK(toolchain.cross_prefix == "aarch64-linux-gnu-");
-  CHECK(toolchain.exe_wrapper ==
-        std::vector<std::string>{"qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"});
+  // The multiarch libc6:arm64 at /: threads hang under the cross libc.
+  CHECK(toolchain.exe_wrapper == std::vector<std::string>{"qemu-aarch64-static", "-L", "/"});
   CHECK(toolchain.cpu_family == "aarch64");
   CHECK(toolchain.cpu == "armv8-a");
   CHECK(toolchain.endian == "little");

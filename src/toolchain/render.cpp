@@ -55,6 +55,13 @@ std::vector<std::string> with_sysroot(const std::string& sysroot, const std::vec
   return args;
 }
 
+std::vector<std::string> with_flags(std::vector<std::string> command, const std::vector<std::string>& compile,
+                                    const std::vector<std::string>& link) {
+  command.insert(command.end(), compile.begin(), compile.end());
+  command.insert(command.end(), link.begin(), link.end());
+  return command;
+}
+
 std::string cmake_list(const std::vector<std::string>& items) {
   return cmake_quote(fmt::format("{}", fmt::join(items, ";")));
 }
@@ -69,10 +76,12 @@ std::vector<std::string> SysrootFlags::cpp_args() const {
   return with_sysroot(sysroot, cpp_include, "-isystem");
 }
 
-std::vector<std::string> SysrootFlags::link_args() const {
-  std::vector<std::string> args = {"--sysroot=" + sysroot};
-  args.insert(args.end(), link.begin(), link.end());
-  return args;
+std::vector<std::string> SysrootFlags::c_command(const std::vector<std::string>& compiler) const {
+  return with_flags(compiler, c_args(), link);
+}
+
+std::vector<std::string> SysrootFlags::cpp_command(const std::vector<std::string>& compiler) const {
+  return with_flags(compiler, cpp_args(), link);
 }
 
 SysrootFlags sysroot_flags(const Toolchain& toolchain, const StageEnvironment& env) {
@@ -221,13 +230,8 @@ std::map<std::string, std::string> configure_environment(const Toolchain& toolch
                                                          const StageEnvironment& env) {
   std::map<std::string, std::string> vars = pkg_config_environment(toolchain, env);
   SysrootFlags flags = sysroot_flags(toolchain, env);
-  auto compiler = [&](const std::vector<std::string>& command, std::vector<std::string> args) {
-    std::vector<std::string> link = flags.link;
-    args.insert(args.end(), link.begin(), link.end());
-    return fmt::format("{} {}", with_launcher(command), fmt::join(args, " "));
-  };
-  vars["CC"] = compiler(toolchain.c, flags.c_args());
-  vars["CXX"] = compiler(toolchain.cpp, flags.cpp_args());
+  vars["CC"] = with_launcher(flags.c_command(toolchain.c));
+  vars["CXX"] = with_launcher(flags.cpp_command(toolchain.cpp));
   vars["AR"] = toolchain.ar;
   vars["STRIP"] = toolchain.strip;
   vars["NM"] = toolchain.cross_prefix + "nm";
@@ -252,15 +256,27 @@ std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironm
                         cmake_quote(launcher_of(toolchain.c)), cmake_quote(launcher_of(toolchain.cpp)));
   }
   SysrootFlags flags = sysroot_flags(toolchain, env);
-  text += fmt::format("set(CMAKE_C_STANDARD_INCLUDE_DIRECTORIES {})\n"
-                      "set(CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES {})\n",
-                      cmake_list(flags.c_include), cmake_list(flags.cpp_include));
+  // The sysroot's directories and flags go ahead of what a user or a recipe
+  // gave (-DCMAKE_CXX_STANDARD_LIBRARIES=-lfoo, a cache entry that CMake's
+  // own modules never replace), not in its place. CMake reads this file
+  // again for every try_compile and project(), so they are added once: a
+  // list keeps its first copy, a string is left alone when it holds them.
   // -L applies to every -l wherever it stands, and -B is a driver option,
   // so the standard libraries are a place for them that a user's
   // CMAKE_EXE_LINKER_FLAGS does not replace.
-  std::string link = fmt::format("{}", fmt::join(flags.link, " "));
-  text += fmt::format("set(CMAKE_C_STANDARD_LIBRARIES {0})\nset(CMAKE_CXX_STANDARD_LIBRARIES {0})\n",
-                      cmake_quote(link));
+  text += "set(xstage_C_include " + cmake_list(flags.c_include) + ")\n" + "set(xstage_CXX_include " +
+          cmake_list(flags.cpp_include) + ")\n" + "set(xstage_link " +
+          cmake_quote(fmt::format("{}", fmt::join(flags.link, " "))) + ")\n" +
+          R"(foreach(xstage_lang IN ITEMS C CXX)
+  list(PREPEND CMAKE_${xstage_lang}_STANDARD_INCLUDE_DIRECTORIES ${xstage_${xstage_lang}_include})
+  list(REMOVE_DUPLICATES CMAKE_${xstage_lang}_STANDARD_INCLUDE_DIRECTORIES)
+  string(FIND " ${CMAKE_${xstage_lang}_STANDARD_LIBRARIES} " " ${xstage_link} " xstage_at)
+  if(xstage_at EQUAL -1)
+    string(STRIP "${xstage_link} ${CMAKE_${xstage_lang}_STANDARD_LIBRARIES}"
+           CMAKE_${xstage_lang}_STANDARD_LIBRARIES)
+  endif()
+endforeach()
+)";
   // Appended, not set: the user's own -DCMAKE_FIND_ROOT_PATH stays, and each
   // CMAKE_PREFIX_PATH entry becomes a root of its own, so that ONLY (which
   // keeps the build machine's packages out) does not re-root it under the
@@ -330,16 +346,17 @@ private:
 
 // What a stage (or an export) sets over the cross file: the sysroot for
 // pkg-config and, since sys_root only reaches pkg-config, the flags for the
-// compiler and linker.
+// compiler and linker. Those go into the compiler commands themselves, not
+// into c_args and c_link_args: a machine file's option is replaced by a later
+// one and by `-Dc_args=...` on the command line, so a user's or recipe's
+// arguments would drop the sysroot; after the command they are added to it.
 void set_sysroot_settings(MachineFileText& file, const Toolchain& toolchain, const StageEnvironment& env) {
   SysrootFlags flags = sysroot_flags(toolchain, env);
+  file.set("binaries", "c", machine_file_array(flags.c_command(toolchain.c)));
+  file.set("binaries", "cpp", machine_file_array(flags.cpp_command(toolchain.cpp)));
   file.set("binaries", "exe_wrapper", machine_file_array(exe_wrapper_for(toolchain, env)));
   file.set("properties", "sys_root", machine_file::Value(env.sysroot.string()).to_source());
   file.set("properties", "pkg_config_libdir", machine_file_array(pkg_config_libdirs(toolchain, env)));
-  file.set("built-in options", "c_args", machine_file_array(flags.c_args()));
-  file.set("built-in options", "cpp_args", machine_file_array(flags.cpp_args()));
-  file.set("built-in options", "c_link_args", machine_file_array(flags.link_args()));
-  file.set("built-in options", "cpp_link_args", machine_file_array(flags.link_args()));
 }
 
 } // namespace

@@ -35,12 +35,16 @@ struct StageEnvironment {
 // and runtime (libgcc) stay the compiler's.
 struct SysrootFlags {
   std::string sysroot;
-  std::vector<std::string> c_include;         // -isystem directories for C, in search order
-  std::vector<std::string> cpp_include;       // for C++: libstdc++'s directories, then C's
-  std::vector<std::string> link;              // -B (crt files), -L, -Wl,-rpath-link
-  std::vector<std::string> c_args() const;    // --sysroot and -isystem DIR, for C
-  std::vector<std::string> cpp_args() const;  // the same for C++
-  std::vector<std::string> link_args() const; // --sysroot and `link`
+  std::vector<std::string> c_include;        // -isystem directories for C, in search order
+  std::vector<std::string> cpp_include;      // for C++: libstdc++'s directories, then C's
+  std::vector<std::string> link;             // -B (crt files), -L, -Wl,-rpath-link
+  std::vector<std::string> c_args() const;   // --sysroot and -isystem DIR, for C
+  std::vector<std::string> cpp_args() const; // the same for C++
+  // A compiler command (launcher, compiler) with the C or C++ arguments and
+  // `link` after it: what configure's CC and CXX and Meson's [binaries] hold,
+  // so that a user's or recipe's CFLAGS, LIBS or c_args add to them.
+  std::vector<std::string> c_command(const std::vector<std::string>& compiler) const;
+  std::vector<std::string> cpp_command(const std::vector<std::string>& compiler) const;
 };
 SysrootFlags sysroot_flags(const Toolchain& toolchain, const StageEnvironment& env);
 
@@ -73,7 +77,8 @@ std::map<std::string, std::string> configure_environment(const Toolchain& toolch
 
 // A CMake toolchain file: CMAKE_SYSROOT, compilers with the ccache launcher,
 // the sysroot flags (as standard include directories and standard libraries,
-// which a user's CMAKE_<LANG>_FLAGS do not replace), find-root-path modes
+// which a user's CMAKE_<LANG>_FLAGS do not replace, put ahead of the values a
+// user or recipe gave those, once however often CMake reads the file), find-root-path modes
 // that append to the user's CMAKE_FIND_ROOT_PATH and CMAKE_PREFIX_PATH,
 // pkg-config confined to the sysroot, qemu as CMAKE_CROSSCOMPILING_EMULATOR
 // and, when `qt_host_path` is set, QT_HOST_PATH.
@@ -81,8 +86,9 @@ std::string cmake_toolchain_file(const Toolchain& toolchain, const StageEnvironm
                                  const std::string& qt_host_path);
 
 // A Meson cross file to layer over cross/aarch64.ini: sys_root,
-// pkg_config_libdir, the exe_wrapper pointed at the sysroot and the sysroot
-// flags as c_args, cpp_args, c_link_args and cpp_link_args.
+// pkg_config_libdir, the exe_wrapper pointed at the sysroot and the
+// compilers with the sysroot flags in their commands, leaving c_args,
+// cpp_args and the link arguments to the user and the recipe.
 std::string meson_overlay(const Toolchain& toolchain, const StageEnvironment& env);
 
 // A complete Meson cross file: the cross file's evaluated sections (its
