@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 }
 
@@ -91,4 +92,15 @@ DecodedVideo decode_video(const QString& path) {
     result.error = QStringLiteral("no frame decoded from %1").arg(path);
   }
   return result;
+}
+
+QString ffmpeg_versions() {
+  auto named = [](const char* name, unsigned version) {
+    return QStringLiteral("%1 %2.%3.%4")
+        .arg(QString::fromLatin1(name))
+        .arg(AV_VERSION_MAJOR(version))
+        .arg(AV_VERSION_MINOR(version))
+        .arg(AV_VERSION_MICRO(version));
+  };
+  return named("libavcodec", avcodec_version()) + ", " + named("libswresample", swresample_version());
 }

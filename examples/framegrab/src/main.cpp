@@ -15,10 +15,16 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.setApplicationDescription("Shows the first frame of a video, decoded with FFmpeg.");
   parser.addHelpOption();
+  QCommandLineOption versions_option("ffmpeg-versions", "Print the FFmpeg libraries linked in and exit.");
+  parser.addOption(versions_option);
   QCommandLineOption save_option("save", "Save the frame as PNG to FILE instead of showing it.", "FILE");
   parser.addOption(save_option);
   parser.addPositionalArgument("video", "The video file to decode.");
   parser.process(app);
+  if (parser.isSet(versions_option)) {
+    std::printf("framegrab: %s\n", qPrintable(ffmpeg_versions()));
+    return 0;
+  }
   if (parser.positionalArguments().size() != 1) {
     parser.showHelp(2);
   }

@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   DecodedVideo missing = decode_video(QStringLiteral("/nonexistent.mp4"));
   check(missing.error.startsWith("cannot open /nonexistent.mp4"), "a missing file is an error");
 
+  QString versions = ffmpeg_versions();
+  check(versions.startsWith("libavcodec ") && versions.contains(", libswresample "),
+        "the FFmpeg versions name libavcodec and libswresample");
+
   std::printf("frame_decoder_test: %d frames, %d failures\n", video.frame_count, failures);
   return failures == 0 ? 0 : 1;
 }
