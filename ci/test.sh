@@ -56,12 +56,12 @@ setup "$build_root/sanitize" -Dwerror=$werror -Dbuildtype=debug -Db_sanitize=add
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$build_root/sanitize" --print-errorlogs
 
-step "fuzzing: libFuzzer harnesses (clang, address and undefined-behaviour sanitizers), 30 s each"
+step "fuzzing: libFuzzer harnesses (clang, address and undefined-behaviour sanitizers), 20 s each"
 # Warnings are the gcc builds' to enforce; clang's differ in detail.
 CC=clang CXX=clang++ setup "$build_root/fuzz" -Dfuzz=true -Dtests=false -Dwerror=false \
     -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C "$build_root/fuzz" $(for h in machine_file recipe layer elf registry cache_entry; do echo "fuzz/fuzz_$h"; done)
-bash ci/fuzz.sh "$build_root/fuzz" 30
+bash ci/fuzz.sh "$build_root/fuzz" 20
 
 step "aarch64 cross build, tests under qemu"
 setup "$build_root/aarch64" -Dwerror=$werror -Dbuildtype=debug --cross-file cross/aarch64.ini
@@ -93,6 +93,9 @@ bash tests/e2e/peer_projects.sh "$build_root/native/src/xstage" . "$build_root/e
 
 step "runtime images end to end (skopeo, umoci, qemu)"
 bash tests/e2e/images.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
+step "the demo app's Debian package: reproducible, lintian, apt resolves it, it runs from /usr/bin (qemu)"
+bash tests/e2e/package.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
 step "registry stage cache and image push end to end (docker-registry on 127.0.0.1)"
 bash tests/e2e/registry.sh "$build_root/native/src/xstage" . "$build_root/e2e"

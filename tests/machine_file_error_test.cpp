@@ -245,9 +245,9 @@ TEST_CASE("a file that cannot be read is named with the reason", "[machine_file]
   REQUIRE_THROWS_MATCHES(file.parse_file("/dev/zero"), Error,
                          Catch::Message("cannot read /dev/zero: it is not a regular file"));
   xstage::test::write_file(dir / "big.ini", std::string(xstage::util::k_max_input_file_size + 1, '#'));
-  REQUIRE_THROWS_MATCHES(file.parse_file(dir / "big.ini"), Error,
-                         Catch::Message("cannot read " + (dir / "big.ini").string() +
-                                        ": larger than the 4 MiB input files may have"));
+  REQUIRE_THROWS_MATCHES(
+      file.parse_file(dir / "big.ini"), Error,
+      Catch::Message("cannot read " + (dir / "big.ini").string() + ": larger than the 4 MiB limit"));
 }
 
 TEST_CASE("constants that double at each line stop with a located error", "[machine_file]") {

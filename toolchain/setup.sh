@@ -25,6 +25,8 @@ host_packages=(
     file git zstd xz-utils ca-certificates dpkg-dev mmdebstrap python3 clang-format time
     # The SBOM check (ci/check-spdx.py).
     python3-jsonschema
+    # The check of `xstage package`'s .debs (tests/e2e/package.sh).
+    lintian
     # Qt's host tools for cross-building against Debian's arm64 Qt: moc, rcc,
     # uic (-dev-tools) and their CMake packages (-dev), same version 6.4.2.
     qt6-base-dev-tools qt6-base-dev

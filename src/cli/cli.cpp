@@ -21,7 +21,7 @@ using AddCommand = void (*)(CLI::App&, const GlobalOptions&);
 constexpr AddCommand k_commands[] = {
     add_plan_command,    add_build_command,   add_key_command,   add_keygen_command,
     add_explain_command, add_sysroot_command, add_run_command,   add_debian_source_command,
-    add_lock_command,    add_cache_command,   add_image_command,
+    add_lock_command,    add_cache_command,   add_image_command, add_package_command,
 };
 
 } // namespace

@@ -20,6 +20,7 @@ void add_debian_source_command(CLI::App& app, const GlobalOptions& options);
 void add_lock_command(CLI::App& app, const GlobalOptions& options);
 void add_cache_command(CLI::App& app, const GlobalOptions& options);
 void add_image_command(CLI::App& app, const GlobalOptions& options);
+void add_package_command(CLI::App& app, const GlobalOptions& options);
 // `cache push` and `cache pull`, under the `cache` subcommand.
 void add_cache_remote_commands(CLI::App* cache, const GlobalOptions& options);
 

@@ -102,6 +102,7 @@ struct LayerEntry {
   Type type = Type::other;
   std::string link_target; // a symlink's target verbatim; a hard link's path
   std::uint64_t size = 0;  // bytes of a file's content
+  std::uint32_t mode = 0;  // permission bits (the policy refuses setuid and setgid)
 };
 
 // Reads a file entry's content; valid only during the visit of that entry.

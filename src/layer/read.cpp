@@ -32,6 +32,7 @@ std::string relative_path(const char* name) {
 LayerEntry describe_entry(archive_entry* entry) {
   LayerEntry described;
   described.path = relative_path(archive_entry_pathname(entry));
+  described.mode = static_cast<std::uint32_t>(archive_entry_perm(entry));
   if (const char* hardlink = archive_entry_hardlink(entry)) {
     described.type = LayerEntry::Type::hardlink;
     described.link_target = relative_path(hardlink);

@@ -24,12 +24,6 @@ bool only_of(std::string_view text, std::string_view allowed) {
 
 constexpr std::string_view k_lower_digits = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-// Debian policy 5.6.12: [epoch:]upstream[-revision], of alphanumerics and . + ~ - :
-bool is_debian_version(std::string_view version) {
-  return only_of(version, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.+~-:") &&
-         std::isdigit(static_cast<unsigned char>(version.front())) != 0;
-}
-
 bool is_architecture(std::string_view architecture) {
   return only_of(architecture, "abcdefghijklmnopqrstuvwxyz0123456789-");
 }
@@ -167,6 +161,11 @@ std::vector<std::string> missing_from(const std::set<std::string>& from, const s
 }
 
 } // namespace
+
+bool is_debian_version(std::string_view version) {
+  return only_of(version, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.+~-:") &&
+         std::isdigit(static_cast<unsigned char>(version.front())) != 0;
+}
 
 bool is_debian_package_name(std::string_view name) {
   return name.size() >= 2 && only_of(name, "abcdefghijklmnopqrstuvwxyz0123456789+-.") &&

@@ -59,4 +59,8 @@ std::optional<std::string> stale_lock_reason(const DebianLock& lock, const Recip
 // letters, digits, + - . and at least two characters starting alphanumeric).
 bool is_debian_package_name(std::string_view name);
 
+// Whether `version` can be a Debian version (policy 5.6.12:
+// [epoch:]upstream[-revision], of alphanumerics and . + ~ - :, from a digit).
+bool is_debian_version(std::string_view version);
+
 } // namespace xstage::recipe

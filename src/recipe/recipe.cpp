@@ -1,6 +1,7 @@
 #include "recipe/recipe.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -70,6 +71,9 @@ public:
         recipe.image = read_image(section);
       }
     }
+    if (const Section* package = file.section("package")) {
+      recipe.package = read_package(*package, recipe);
+    }
     for (const Section& section : file.sections()) {
       auto [kind, name] = split_section_name(section.name);
       if (kind == "step") {
@@ -84,6 +88,7 @@ public:
     recipe.content = file.to_json();
     recipe.content.erase("constants");
     recipe.content.erase("image");
+    recipe.content.erase("package");
     return recipe;
   }
 
@@ -350,17 +355,20 @@ private:
     }
   }
 
+  // The strings of a checked array-of-strings key; empty when absent.
+  static std::vector<std::string> string_array(const std::map<std::string, Value>& values, const char* key) {
+    std::vector<std::string> list;
+    if (auto found = values.find(key); found != values.end()) {
+      for (const Value& item : found->second.as_array()) {
+        list.push_back(item.as_string());
+      }
+    }
+    return list;
+  }
+
   ImageSpec read_image(const Section& section) const {
     auto values = check_keys(section, find_spec("image")->keys, "");
-    auto strings = [&](const char* key) {
-      std::vector<std::string> list;
-      if (auto found = values.find(key); found != values.end()) {
-        for (const Value& item : found->second.as_array()) {
-          list.push_back(item.as_string());
-        }
-      }
-      return list;
-    };
+    auto strings = [&](const char* key) { return string_array(values, key); };
     ImageSpec image;
     image.location = section.location;
     image.runtime = strings("runtime");
@@ -391,6 +399,106 @@ private:
       }
     }
     return image;
+  }
+
+  PackageSpec read_package(const Section& section, const Recipe& recipe) const {
+    auto values = check_keys(section, find_spec("package")->keys, "");
+    auto text = [&](const char* key, std::string fallback = "") {
+      auto found = values.find(key);
+      return found == values.end() ? fallback : found->second.as_string();
+    };
+    auto location = [&](const char* key) { return section.find(key)->location; };
+    PackageSpec package;
+    package.location = section.location;
+    package.name = text("name");
+    package.version = text("version");
+    package.maintainer = text("maintainer");
+    package.summary = text("summary");
+    package.description = text("description");
+    package.section = text("section", package.section);
+    package.homepage = text("homepage");
+    package.prefix = text("prefix", package.prefix);
+    package.date = text("date");
+    if (!is_debian_package_name(package.name)) {
+      fail(location("name"), fmt::format("'{}' is not a Debian package name (lower case letters, digits, "
+                                         "'+', '-' and '.', like framegrab)",
+                                         package.name));
+    }
+    if (!is_debian_version(package.version)) {
+      fail(location("version"),
+           fmt::format("'{}' is not a Debian version (it starts with a digit, like 0.4.3)", package.version));
+    }
+    if (package.maintainer.find('<') == std::string::npos || package.maintainer.back() != '>') {
+      fail(location("maintainer"),
+           fmt::format("maintainer '{}' must be 'Name <address>'", package.maintainer));
+    }
+    for (const char* key : {"summary", "description", "section", "homepage"}) {
+      if (text(key).find('\n') != std::string::npos) {
+        fail(location(key), fmt::format("'{}' in section [package] must be one line", key));
+      }
+    }
+    if (package.prefix.empty() || package.prefix.front() != '/' ||
+        !util::is_inner_path(package.prefix.substr(1))) {
+      fail(location("prefix"),
+           fmt::format("prefix '{}' in section [package] must be an absolute path with no "
+                       "'..', like '/usr'",
+                       package.prefix));
+    }
+    if (!package.date.empty() && !is_date(package.date)) {
+      fail(location("date"), fmt::format("date '{}' must be YYYY-MM-DD", package.date));
+    }
+    package.depends = string_array(values, "depends");
+    package.lintian_overrides = string_array(values, "lintian_overrides");
+    auto files = [&](const char* key) {
+      std::vector<PackageFile> list;
+      for (const std::string& item : string_array(values, key)) {
+        list.push_back(package_file(item, location(key), key, recipe));
+      }
+      return list;
+    };
+    package.files = files("files");
+    package.scripts = files("scripts");
+    for (const PackageFile& script : package.scripts) {
+      if (script.destination != "preinst" && script.destination != "postinst" &&
+          script.destination != "prerm" && script.destination != "postrm") {
+        fail(location("scripts"), fmt::format("'{}' is not a maintainer script: write preinst, postinst, "
+                                              "prerm or postrm = SOURCE:PATH",
+                                              script.destination));
+      }
+    }
+    package.copyright = package_file("usr/share/doc/" + package.name + "/copyright = " + text("copyright"),
+                                     location("copyright"), "copyright", recipe);
+    return package;
+  }
+
+  static bool is_date(const std::string& date) {
+    static const std::string shape = "dddd-dd-dd";
+    return date.size() == shape.size() &&
+           std::equal(shape.begin(), shape.end(), date.begin(), [](char s, char c) {
+             return s == 'd' ? std::isdigit(static_cast<unsigned char>(c)) != 0 : s == c;
+           });
+  }
+
+  // 'DESTINATION = SOURCE:PATH', or 'SOURCE:PATH' alone for the copyright.
+  PackageFile package_file(const std::string& text, const Location& location, const char* key,
+                           const Recipe& recipe) const {
+    auto equals = text.find(" = ");
+    auto colon = text.find(':', equals == std::string::npos ? 0 : equals + 3);
+    PackageFile file;
+    if (equals != std::string::npos && colon != std::string::npos) {
+      file.destination = text.substr(0, equals);
+      file.source = text.substr(equals + 3, colon - equals - 3);
+      file.path = text.substr(colon + 1);
+    }
+    bool known = std::any_of(recipe.sources.begin(), recipe.sources.end(),
+                             [&](const Source& source) { return source.name == file.source; });
+    if (!util::is_inner_path(file.destination) || !util::is_inner_path(file.path) || !known) {
+      fail(location, fmt::format("'{}' in '{}' of section [package]: write DESTINATION = SOURCE:PATH with "
+                                 "paths inside the package and the source, SOURCE one of the stage's sources "
+                                 "(like 'usr/share/applications/app.desktop = main:packaging/app.desktop')",
+                                 text, key));
+    }
+    return file;
   }
 
   Step read_step(const Section& section, const std::string& name, const Recipe& recipe) const {

@@ -62,6 +62,42 @@ struct ImageSpec {
   machine_file::Location runtime_location;
 };
 
+// A file a package takes from one of its stage's sources, written in a
+// recipe as 'DESTINATION = SOURCE:PATH'.
+struct PackageFile {
+  std::string destination; // in the package: usr/share/applications/app.desktop, or postinst
+  std::string source;      // one of the stage's sources: main
+  std::string path;        // inside that source's tree: packaging/app.desktop
+};
+
+// The [package] section: a Debian binary package of the stage's installed
+// files, for `xstage package`. Not part of the stage key.
+struct PackageSpec {
+  std::string name;        // Debian package name
+  std::string version;     // Debian version
+  std::string maintainer;  // "Name <address>"
+  std::string summary;     // the Description's first line
+  std::string description; // its long text, may be empty
+  std::string section = "misc";
+  std::string homepage;
+  // Where the stage's prefix goes in the package: Debian packages install
+  // under /usr, not the /opt prefix an image uses.
+  std::string prefix = "/usr";
+  // Packages the stage needs beyond what its shared libraries say (plugins
+  // it loads with dlopen): added to the computed Depends as written.
+  std::vector<std::string> depends;
+  std::vector<PackageFile> files;
+  std::vector<PackageFile> scripts; // destination: preinst, postinst, prerm or postrm
+  PackageFile copyright;            // to usr/share/doc/<name>/copyright
+  // SOURCE_DATE_EPOCH as YYYY-MM-DD; empty: the commit time of the stage's
+  // git source.
+  std::string date;
+  // Lintian tags the package deliberately carries ("embedded-library
+  // libavutil" for a static FFmpeg), shipped as its lintian overrides file.
+  std::vector<std::string> lintian_overrides;
+  machine_file::Location location;
+};
+
 // A pipeline's table of sources: recipes/<pipeline>/sources/<name>.ini, one
 // section per source with the keys of a [source] section. A recipe's
 // `[source.NAME] table = 'qt-' + qt_version` takes its source from section
@@ -100,11 +136,13 @@ struct Recipe {
   std::map<std::string, machine_file::Value> options;
   std::vector<Step> steps;
   std::optional<ImageSpec> image;
+  std::optional<PackageSpec> package;
   // A `debian` stage's lock (<stage>.lock beside the recipe), when it has one.
   std::optional<DebianLock> lock;
-  // Every evaluated section but [constants] and [image]: what the stage key
-  // hashes, so that comment and whitespace edits change nothing, and neither
-  // does the image's entrypoint, which is not an input of the build.
+  // Every evaluated section but [constants], [image] and [package]: what the
+  // stage key hashes, so that comment and whitespace edits change nothing,
+  // and neither does the image's entrypoint or the package's maintainer,
+  // which are not inputs of the build.
   nlohmann::json content;
   // The pipeline options its values read, with their values: part of its key.
   nlohmann::json options_read = nlohmann::json::object();

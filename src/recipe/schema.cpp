@@ -56,6 +56,24 @@ const std::vector<SectionSpec>& section_specs() {
         {"env", string_array, false},
         {"working_dir", string, false},
         {"dlopen", string_array, false}}},
+      // What `xstage package` makes of this stage; not part of the stage key.
+      {"package",
+       false,
+       true,
+       {{"name", string, true},
+        {"version", string, true},
+        {"maintainer", string, true},
+        {"summary", string, true},
+        {"description", string, false},
+        {"section", string, false},
+        {"homepage", string, false},
+        {"prefix", string, false},
+        {"depends", string_array, false},
+        {"files", string_array, false},
+        {"scripts", string_array, false},
+        {"copyright", string, true},
+        {"date", string, false},
+        {"lintian_overrides", string_array, false}}},
   };
   return specs;
 }

@@ -447,4 +447,39 @@ void checkout_git(const recipe::Source& source, const FetchOptions& options, con
   }
 }
 
+// As util::read_text_file's limit for recipe input files.
+constexpr unsigned long long k_max_git_file = 4 << 20;
+
+std::string read_git_file(const recipe::Source& source, const FetchOptions& options, const std::string& path,
+                          process::CommandRunner& runner) {
+  fs::path cache = fetch_git(source, options, runner);
+  std::string git_dir = cache.string();
+  // "100644 blob SHA<tab>PATH": a regular file (100644 or 100755), not a
+  // symlink (120000), a directory or a submodule.
+  std::string entry = run_git(runner, {"git", "-C", git_dir, "ls-tree", source.commit, "--", path});
+  std::istringstream words(entry);
+  std::string mode;
+  std::string type;
+  std::string object;
+  words >> mode >> type >> object;
+  if (mode.rfind("100", 0) != 0 || type != "blob") {
+    throw Error(fmt::format("{} at {} has no regular file '{}'{}", source.git, source.commit, path,
+                            entry.empty() ? "" : " (it is " + entry.substr(0, entry.find('\t')) + ")"));
+  }
+  std::string size = run_git(runner, {"git", "-C", git_dir, "cat-file", "-s", object});
+  if (std::stoull(size) > k_max_git_file) {
+    throw Error(fmt::format("'{}' of {} at {} is larger than {} MiB", path, source.git, source.commit,
+                            k_max_git_file >> 20));
+  }
+  return run_git(runner, {"git", "-C", git_dir, "cat-file", "blob", object});
+}
+
+std::int64_t git_commit_time(const recipe::Source& source, const FetchOptions& options,
+                             process::CommandRunner& runner) {
+  fs::path cache = fetch_git(source, options, runner);
+  std::string time =
+      run_git(runner, {"git", "-C", cache.string(), "show", "-s", "--format=%ct", source.commit});
+  return std::stoll(time);
+}
+
 } // namespace xstage::source

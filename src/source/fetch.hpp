@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -64,5 +65,17 @@ std::filesystem::path fetch_git(const recipe::Source& source, const FetchOptions
 // command throws naming the command and its output.
 void checkout_git(const recipe::Source& source, const FetchOptions& options,
                   const std::filesystem::path& destination, process::CommandRunner& runner);
+
+// The regular file `path` of a git source's tree at its pinned commit,
+// read from the cache fetch_git fills, without a checkout. A path that is
+// missing, a symlink, a directory or a submodule, or a file over 4 MiB,
+// throws xstage::Error naming the path, the repository and the commit.
+std::string read_git_file(const recipe::Source& source, const FetchOptions& options, const std::string& path,
+                          process::CommandRunner& runner);
+
+// The committer time of a git source's pinned commit, in seconds since the
+// epoch: a reproducible date for what is made from it.
+std::int64_t git_commit_time(const recipe::Source& source, const FetchOptions& options,
+                             process::CommandRunner& runner);
 
 } // namespace xstage::source

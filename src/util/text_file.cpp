@@ -13,7 +13,7 @@
 
 namespace xstage::util {
 
-std::string read_text_file(const std::filesystem::path& path, std::string_view display) {
+std::string read_text_file(const std::filesystem::path& path, std::string_view display, std::size_t limit) {
   // A regular file, checked before opening: /dev/zero would never end and a
   // FIFO would wait for a writer.
   struct stat info {};
@@ -24,10 +24,9 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view d
     throw Error(fmt::format("cannot read {}: it is not a regular file", display));
   }
   auto too_large = [&] {
-    return Error(fmt::format("cannot read {}: larger than the {} MiB input files may have", display,
-                             k_max_input_file_size >> 20));
+    return Error(fmt::format("cannot read {}: larger than the {} MiB limit", display, limit >> 20));
   };
-  if (static_cast<std::size_t>(info.st_size) > k_max_input_file_size) {
+  if (static_cast<std::size_t>(info.st_size) > limit) {
     throw too_large();
   }
   std::ifstream in(path, std::ios::binary);

@@ -14,10 +14,11 @@ namespace xstage::util {
 inline constexpr std::size_t k_max_input_file_size = std::size_t{4} << 20;
 
 // The whole content of `path`, which must be a regular file (or a link to
-// one) of at most k_max_input_file_size bytes. Throws xstage::Error "cannot
-// read DISPLAY: REASON", with `display` naming the file as the user knows it
-// (relative to the project root).
-std::string read_text_file(const std::filesystem::path& path, std::string_view display);
+// one) of at most `limit` bytes. Throws xstage::Error "cannot read DISPLAY:
+// REASON", with `display` naming the file as the user knows it (relative to
+// the project root).
+std::string read_text_file(const std::filesystem::path& path, std::string_view display,
+                           std::size_t limit = k_max_input_file_size);
 
 // The whitespace-separated words of `text`, as a shell or Debian's
 // one-line formats split them.

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The demo app's Debian package, tried as a Debian arm64 user would:
+#  1. `xstage package app --deb` twice gives the same bytes;
+#  2. lintian finds no error in it;
+#  3. its Depends (computed from the program's shared libraries and the base
+#     lock's shlibs files) resolve with apt against an empty arm64 system,
+#     and the package and everything apt chose are unpacked into a fresh root
+#     (as mmdebstrap's extract variant does: no emulation, no maintainer
+#     scripts);
+#  4. the installed /usr/bin/framegrab decodes the installed test video under
+#     qemu, with no LD_LIBRARY_PATH;
+#  5. a package whose program needs a library no locked package declares is
+#     refused, naming the library, and writes nothing.
+# Usage: package.sh XSTAGE SOURCE_ROOT [SCRATCH_DIR]  (the demo's stages cached in SCRATCH_DIR/cache)
+source "$(dirname "$0")/common.sh"
+dir=$scratch/package
+x() { "$xstage" --root "$source_root" --cache "$cache" "$@"; }
+
+rm -rf "$dir"
+mkdir -p "$dir/a" "$dir/b"
+
+say "the same package twice"
+x package app --deb "$dir/a/framegrab.deb" | tee "$dir/package.log"
+x package app --deb "$dir/b/framegrab.deb" >/dev/null
+a=$(sha256sum < "$dir/a/framegrab.deb")
+b=$(sha256sum < "$dir/b/framegrab.deb")
+[ "$a" = "$b" ] || fail "two runs gave different packages: $a and $b"
+deb=$dir/a/framegrab.deb
+dpkg-deb --info "$deb" > "$dir/info.txt"
+depends=$(dpkg-deb --field "$deb" Depends)
+[[ "$depends" == *"libqt6widgets6"* && "$depends" == *"libc6 (>="* && "$depends" == *"qt6-qpa-plugins"* ]] ||
+    fail "Depends lacks the Qt libraries, libc6 or the recipe's qt6-qpa-plugins: $depends"
+dpkg-deb --contents "$deb" > "$dir/contents.txt"
+for path in ./usr/bin/framegrab ./usr/share/framegrab/tiny.mp4 ./usr/share/applications/framegrab.desktop \
+    ./usr/share/doc/framegrab/copyright ./usr/share/doc/framegrab/changelog.gz; do
+    grep -q " $path\$" "$dir/contents.txt" || fail "the package lacks $path: $(cat "$dir/contents.txt")"
+done
+grep -q ' ./opt' "$dir/contents.txt" && fail "the package ships /opt: $(grep ' ./opt' "$dir/contents.txt")"
+grep -q 'postinst' "$dir/info.txt" || fail "the recipe's postinst is not in the package"
+echo "ok: the same sha256 twice ($a); Depends: $depends"
+
+say "lintian"
+lintian --fail-on error --no-tag-display-limit "$deb" > "$dir/lintian.txt" 2>&1 ||
+    { cat "$dir/lintian.txt"; fail "lintian found errors"; }
+echo "ok: lintian: no errors ($(grep -c '^W:' "$dir/lintian.txt" || true) warnings, $(grep -c '^I:' "$dir/lintian.txt" || true) notes)"
+
+say "apt resolves its Depends against an empty arm64 system; everything unpacked into a fresh root"
+apt_dir=$dir/apt
+root=$dir/root
+mkdir -p "$apt_dir/archives/partial" "$root"
+: > "$apt_dir/status"
+# A private configuration over the machine's sources and package lists: an
+# empty dpkg status, arm64 only, its own download directory.
+apt_options=(-o "Dir::State::status=$apt_dir/status" -o "Dir::Cache::archives=$apt_dir/archives"
+    -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o APT::Architecture=arm64
+    -o APT::Architectures::=arm64 -o Debug::NoLocking=1 -o APT::Install-Recommends=false)
+apt-get "${apt_options[@]}" install --download-only --yes "$deb" > "$dir/apt.log" 2>&1 ||
+    { cat "$dir/apt.log"; fail "apt could not resolve the package's Depends"; }
+count=0
+for package in "$apt_dir"/archives/*.deb "$deb"; do
+    dpkg-deb --extract "$package" "$root"
+    count=$((count + 1))
+done
+echo "ok: apt chose $((count - 1)) packages for framegrab's Depends; $count unpacked into $root"
+
+say "the installed program runs from /usr/bin under qemu"
+# qemu-user's -L does not redirect Qt's scan of its plugin directory (a
+# device needs none of this): point Qt at the root's.
+output=$(QT_QPA_PLATFORM=offscreen timeout 120 qemu-aarch64-static -L "$root" \
+    -E "QT_PLUGIN_PATH=$root/usr/lib/aarch64-linux-gnu/qt6/plugins" \
+    "$root/usr/bin/framegrab" --save "$dir/frame.png" "$root/usr/share/framegrab/tiny.mp4" 2>&1) ||
+    fail "the installed framegrab failed: $output"
+[[ "$output" == *"5 frames, first 64x48"* && -s "$dir/frame.png" ]] || fail "framegrab printed '$output'"
+echo "ok: /usr/bin/framegrab: $output"
+
+say "a library no locked package declares is refused, naming it"
+copy=$dir/copy
+mkdir -p "$copy"
+cp -r "$source_root/cross" "$source_root/recipes" "$source_root/examples" "$copy/"
+# The app links a shared library of its own that no locked package declares.
+sed -i "s|'-DBUILD_TESTING=ON',|'-DBUILD_TESTING=OFF', '-DCMAKE_EXE_LINKER_FLAGS=-Wl,--no-as-needed -L$copy/extra -lunlocked',|" \
+    "$copy/recipes/demo/app.ini"
+mkdir -p "$copy/extra"
+echo 'int unlocked(void) { return 1; }' > "$copy/extra/unlocked.c"
+aarch64-linux-gnu-gcc -shared -fPIC -Wl,-soname,libunlocked.so.1 -o "$copy/extra/libunlocked.so" "$copy/extra/unlocked.c"
+if "$xstage" --root "$copy" --cache "$cache" package app --deb "$dir/refused.deb" > "$dir/refused.log" 2>&1; then
+    fail "a package needing libunlocked.so.1 was written"
+fi
+grep -q "libunlocked.so.1 (needed by opt/framegrab/bin/framegrab)" "$dir/refused.log" ||
+    { cat "$dir/refused.log"; fail "the error does not name libunlocked.so.1"; }
+[ ! -e "$dir/refused.deb" ] || fail "a refused package was written"
+echo "ok: $(grep -o 'no package locked.*libunlocked.so.1 ([^)]*)' "$dir/refused.log")"
