@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # The demo app's Debian package, tried as a Debian arm64 user would:
 #  1. `xstage package app --deb` twice gives the same bytes;
-#  2. lintian finds no error in it;
-#  3. its Depends (computed from the program's shared libraries and the base
-#     lock's shlibs files) resolve with apt against an empty arm64 system,
-#     and the package and everything apt chose are unpacked into a fresh root
-#     (as mmdebstrap's extract variant does: no emulation, no maintainer
-#     scripts);
-#  4. the installed /usr/bin/framegrab decodes the installed test video under
-#     qemu, with no LD_LIBRARY_PATH;
+#  2-4. ci/check-deb.sh: lintian finds no error in it; its Depends (computed
+#     from the program's shared libraries and the base lock's shlibs files)
+#     resolve with apt against an empty arm64 system, and everything is
+#     unpacked into a fresh root; the installed /usr/bin/framegrab decodes the
+#     installed test video under qemu, with no LD_LIBRARY_PATH;
 #  5. a package whose program needs a library no locked package declares is
 #     refused, naming the library, and writes nothing.
 # Usage: package.sh XSTAGE SOURCE_ROOT [SCRATCH_DIR]  (the demo's stages cached in SCRATCH_DIR/cache)
@@ -39,39 +36,12 @@ grep -q ' ./opt' "$dir/contents.txt" && fail "the package ships /opt: $(grep ' .
 grep -q 'postinst' "$dir/info.txt" || fail "the recipe's postinst is not in the package"
 echo "ok: the same sha256 twice ($a); Depends: $depends"
 
-say "lintian"
-lintian --fail-on error --no-tag-display-limit "$deb" > "$dir/lintian.txt" 2>&1 ||
-    { cat "$dir/lintian.txt"; fail "lintian found errors"; }
-echo "ok: lintian: no errors ($(grep -c '^W:' "$dir/lintian.txt" || true) warnings, $(grep -c '^I:' "$dir/lintian.txt" || true) notes)"
-
-say "apt resolves its Depends against an empty arm64 system; everything unpacked into a fresh root"
-apt_dir=$dir/apt
-root=$dir/root
-mkdir -p "$apt_dir/archives/partial" "$root"
-: > "$apt_dir/status"
-# A private configuration over the machine's sources and package lists: an
-# empty dpkg status, arm64 only, its own download directory.
-apt_options=(-o "Dir::State::status=$apt_dir/status" -o "Dir::Cache::archives=$apt_dir/archives"
-    -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o APT::Architecture=arm64
-    -o APT::Architectures::=arm64 -o Debug::NoLocking=1 -o APT::Install-Recommends=false)
-apt-get "${apt_options[@]}" install --download-only --yes "$deb" > "$dir/apt.log" 2>&1 ||
-    { cat "$dir/apt.log"; fail "apt could not resolve the package's Depends"; }
-count=0
-for package in "$apt_dir"/archives/*.deb "$deb"; do
-    dpkg-deb --extract "$package" "$root"
-    count=$((count + 1))
-done
-echo "ok: apt chose $((count - 1)) packages for framegrab's Depends; $count unpacked into $root"
-
-say "the installed program runs from /usr/bin under qemu"
-# qemu-user's -L does not redirect Qt's scan of its plugin directory (a
-# device needs none of this): point Qt at the root's.
-output=$(QT_QPA_PLATFORM=offscreen timeout 120 qemu-aarch64-static -L "$root" \
-    -E "QT_PLUGIN_PATH=$root/usr/lib/aarch64-linux-gnu/qt6/plugins" \
-    "$root/usr/bin/framegrab" --save "$dir/frame.png" "$root/usr/share/framegrab/tiny.mp4" 2>&1) ||
-    fail "the installed framegrab failed: $output"
-[[ "$output" == *"5 frames, first 64x48"* && -s "$dir/frame.png" ]] || fail "framegrab printed '$output'"
-echo "ok: /usr/bin/framegrab: $output"
+say "lintian; apt resolves its Depends against an empty arm64 system; it runs from /usr/bin (ci/check-deb.sh)"
+bash "$source_root/ci/check-deb.sh" "$deb" "$dir/install" -- /usr/bin/framegrab \
+    --save "$dir/frame.png" @ROOT@/usr/share/framegrab/tiny.mp4 | tee "$dir/check-deb.log"
+grep -q "framegrab: 5 frames, first 64x48" "$dir/install/run.log" && [ -s "$dir/frame.png" ] ||
+    fail "the installed framegrab did not decode the installed video: $(cat "$dir/install/run.log")"
+echo "ok: the installed /usr/bin/framegrab decoded /usr/share/framegrab/tiny.mp4"
 
 say "a library no locked package declares is refused, naming it"
 copy=$dir/copy
