@@ -22,16 +22,6 @@ struct PackageArguments {
   std::vector<std::string> sources;
 };
 
-std::string file_digest(const fs::path& path) {
-  util::Sha256 hash;
-  std::ifstream in(path, std::ios::binary);
-  std::string buffer(1 << 16, '\0');
-  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-    hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-  }
-  return hash.finish().hex();
-}
-
 } // namespace
 
 void add_package_command(CLI::App& app, const GlobalOptions& options) {
@@ -59,7 +49,7 @@ void add_package_command(CLI::App& app, const GlobalOptions& options) {
     }
     package::write_deb(inputs, cache_home() / "staging", out, session.runner);
     fmt::print("wrote {}: {} {} {}, sha256 {}\n", args->deb, stage.package->name, stage.package->version,
-               inputs.architecture, file_digest(out));
+               inputs.architecture, util::Digest::of_file(out).hex());
     fmt::print("  Depends: {}\n", inputs.depends.empty() ? "(none)" : inputs.depends);
   });
 }
