@@ -48,7 +48,6 @@ read -r hits calls remote_hits < <(sed -E 's#^([0-9]+)/([0-9]+) \([0-9]+%(, ([0-
 remote_hits=${remote_hits:-0}
 [ "$calls" -gt 0 ] && [ $((remote_hits * 2)) -gt "$calls" ] ||
     fail "ffmpeg got $remote_hits of $calls compiles from redis ($column)"
-[ "$(x --cache "$work/cache2" cache ls | awk '$1 == "ffmpeg" {print $NF}')" = \
-    "$(x --cache "$cache" cache ls | awk '$1 == "ffmpeg" {print $NF}')" ] ||
+[ "$(cached_layer "$work/cache2" ffmpeg)" = "$(cached_layer "$cache" ffmpeg)" ] ||
     fail "ffmpeg built from redis differs from the cached layer"
 echo "ok: ffmpeg in an empty local ccache: $remote_hits of $calls compiles from redis ($((remote_hits * 100 / calls))%), the same layer"

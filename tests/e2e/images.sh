@@ -29,7 +29,7 @@ grep -q '"Architecture": "arm64"' "$out/inspect.json" || fail "skopeo does not s
 skopeo inspect --raw "oci:$out/zstd:latest" > "$out/zstd-manifest.json"
 [ "$(grep -o 'tar+zstd' "$out/zstd-manifest.json" | wc -l)" -eq 2 ] || fail "layers are not zstd: $(cat "$out/zstd-manifest.json")"
 for stage in runtime app; do
-    digest=$(x cache ls | awk -v s="$stage" '$1 == s {print $NF}' | tail -1)
+    digest=$(cached_layer "$cache" "$stage")
     grep -q "$digest" "$out/zstd-manifest.json" || fail "the $stage layer is not the cached blob $digest"
 done
 echo "ok: both layers are the cached blobs, unchanged"

@@ -74,7 +74,7 @@ skopeo inspect --tls-verify=false "docker://$host/copied:v1" | grep -q '"Archite
     fail "skopeo's copy to the registry is not readable"
 
 say "a layer corrupted in the registry is detected and not used"
-app_digest=$(x --cache "$cache" cache ls | awk '$1 == "app" {print $NF}' | tail -1)
+app_digest=$(cached_layer "$cache" app)
 hex=${app_digest#sha256:}
 data=$work/open/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
 python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1; open(p, "wb").write(b)' "$data"
@@ -87,7 +87,7 @@ if ls "$work/corrupt/blobs/sha256/$hex" 2> /dev/null; then fail "the corrupt blo
 x --cache "$work/corrupt" build --registry "$repo" app | tee "$work/corrupt-build.log"
 grep -qE '^app +built' "$work/corrupt-build.log" || fail "app was not rebuilt after a corrupt pull"
 grep -qE '^base +hit' "$work/corrupt-build.log" || fail "base was not pulled"
-rebuilt=$(x --cache "$work/corrupt" cache ls | awk '$1 == "app" {print $NF}')
+rebuilt=$(cached_layer "$work/corrupt" app)
 [ "$rebuilt" = "$app_digest" ] || fail "the rebuilt app layer differs: $rebuilt vs $app_digest"
 
 say "signed stages: an untrusted signer is refused, the trusted one's stages are pulled and used"
