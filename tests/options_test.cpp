@@ -1,4 +1,4 @@
-// Pipeline options (options.ini, -D), source tables and same_version_as.
+// Pipeline options (options.ini, -D), source tables, same_version_as and same_minor_as.
 #include <catch2/catch.hpp>
 
 #include "fake_runner.hpp"
@@ -176,6 +176,45 @@ TEST_CASE("a stage built with another version of a same_version_as ancestor is r
                      "builds with is version 6.4.2; they must be the same version\n"
                      "same_version_as = ['qt']\n"
                      "^"));
+}
+
+TEST_CASE("a module of an older patch of qtbase's line is accepted, a newer patch or another line refused",
+          "[options]") {
+  fs::path root = make_project();
+  // The module's source rows name their own release, as a table row taken
+  // from an earlier tag does.
+  write_file(root / "recipes/p/svg.ini", "[stage]\ndescription = 'svg'\nbuilder = 'cmake'\nparents = ['qt']\n"
+                                         "version = qt_version\nsame_minor_as = ['qt']\n"
+                                         "[source]\ntable = 'qt-' + qt_version\n");
+  auto with_svg = [&](const std::string& table, const std::string& svg_version) {
+    std::string row = "[svg]\ngit = 'https://example.org/svg.git'\ncommit = '" + std::string(40, 'd') + "'\n";
+    if (!svg_version.empty()) {
+      row += "version = '" + svg_version + "'\n";
+    }
+    std::string qt =
+        table == "6.5.3"
+            ? "[qt]\nurl = 'https://example.org/qt-6.5.3.tar.xz'\nsha256 = '" + std::string(64, 'b') + "'\n"
+            : "[qt]\ngit = 'https://example.org/qt.git'\ncommit = '" + std::string(40, 'c') + "'\n";
+    write_file(root / ("recipes/p/sources/qt-" + table + ".ini"), qt + row);
+  };
+  with_svg("6.5.3", "6.5.0");
+  with_svg("6.4.2", "");
+  Pipeline at_653 = Pipeline::load(root, "p");
+  CHECK(at_653.stage("svg").version == "6.5.0");
+  CHECK(Pipeline::load(root, "p", {"qt_version=6.4.2"}).stage("svg").version == "6.4.2");
+
+  with_svg("6.4.2", "6.4.3");
+  REQUIRE_THROWS_MATCHES(
+      Pipeline::load(root, "p", {"qt_version=6.4.2"}), Error,
+      Catch::Message("recipes/p/svg.ini:6:1: stage 'svg' is version 6.4.3, but stage 'qt' it builds with is "
+                     "version 6.4.2; it needs 'qt' of the 6.4 line at 6.4.3 or newer\n"
+                     "same_minor_as = ['qt']\n"
+                     "^"));
+  with_svg("6.5.3", "6.4.2");
+  REQUIRE_THROWS_WITH(
+      Pipeline::load(root, "p"),
+      Catch::Contains("stage 'svg' is version 6.4.2, but stage 'qt' it builds with is version "
+                      "6.5.3; it needs 'qt' of the 6.4 line at 6.4.2 or newer"));
 }
 
 TEST_CASE("a native stage's key holds the build machine's compilers and host packages", "[options]") {

@@ -67,6 +67,39 @@ TEST_CASE("a bad [package] section is located", "[package]") {
                       Catch::StartsWith("recipes/d/x.ini:12:1: prefix '/usr/../etc' in section [package]"));
 }
 
+TEST_CASE("a [package] takes what differs between releases from a source table", "[package]") {
+  xstage::recipe::SourceTable table;
+  table.display_path = "recipes/d/sources/app-v2.ini";
+  table.text =
+      "[app]\ngit = 'https://example.org/app.git'\ncommit = '" + std::string(40, 'a') +
+      "'\n[package]\nversion = '2.0'\nfiles = ['usr/share/app.desktop = main:packaging/app.desktop']\n";
+  table.file.parse_text(table.text, table.display_path);
+  xstage::recipe::RecipeInputs inputs;
+  inputs.table = [&](const std::string& name) { return name == "app-v2" ? &table : nullptr; };
+  inputs.table_names = {"app-v2"};
+  const std::string recipe_text =
+      "[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\n"
+      "table = 'app-v2'\n[package]\ntable = 'app-v2'\nname = 'app'\n"
+      "maintainer = 'T <t@example.org>'\nsummary = 's'\ncopyright = 'main:COPYING'\n";
+  auto recipe = parse_recipe(recipe_text, "recipes/d/app.ini", inputs);
+  REQUIRE(recipe.package);
+  CHECK(recipe.package->version == "2.0");
+  CHECK(recipe.package->files.at(0).path == "packaging/app.desktop");
+
+  // A key in both places, and an error in the table's section, quoted from the table.
+  REQUIRE_THROWS_MATCHES(parse_recipe(recipe_text + "version = '2.1'\n", "recipes/d/app.ini", inputs), Error,
+                         Catch::Message("recipes/d/app.ini:12:1: 'version' is set both here and in section "
+                                        "[package] of recipes/d/sources/app-v2.ini; keep it in one place\n"
+                                        "version = '2.1'\n^"));
+  table.text += "section = 7\n";
+  table.file = {};
+  table.file.parse_text(table.text, table.display_path);
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe(recipe_text, "recipes/d/app.ini", inputs), Error,
+      Catch::Message("recipes/d/sources/app-v2.ini:7:1: key 'section' in section [package] "
+                     "must be a string, got integer\nsection = 7\n^"));
+}
+
 TEST_CASE("shlibs lines answer both soname forms, and the first package keeps a soname", "[package]") {
   xstage::package::SharedLibraryDependencies libraries;
   libraries.add_shlibs("libQt6Core 6 libqt6core6 (>= 6.4.2)\nudeb: libz 1 zlib1g-udeb\n# comment\n",

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "recipe/options.hpp"
 #include "util/error.hpp"
 #include "util/names.hpp"
 #include "util/spelling.hpp"
@@ -155,28 +156,58 @@ Pipeline Pipeline::from_recipes(std::string name, std::vector<Recipe> recipes) {
   return pipeline;
 }
 
-// A target Qt module built with another version's host tools fails deep in
-// its build, if at all; refuse it before anything runs.
+namespace {
+
+// "6.8.2" -> "6.8": the release line of a dotted version.
+std::string_view minor_line(std::string_view version) {
+  size_t first = version.find('.');
+  size_t second = first == std::string_view::npos ? first : version.find('.', first + 1);
+  return version.substr(0, second);
+}
+
+} // namespace
+
+// A target Qt module built with another version's host tools, or over a
+// qtbase of another minor line, fails deep in its build, if at all; refuse
+// it before anything runs.
 void Pipeline::check_versions() const {
   for (const Recipe& recipe : m_stages) {
     std::vector<const Recipe*> ancestors = closure({recipe.name});
-    for (const std::string& other : recipe.same_version_as) {
+    auto ancestor_named = [&](const std::string& other, const char* key,
+                              const machine_file::Location& location) -> const Recipe& {
       auto found = std::find_if(ancestors.begin(), ancestors.end(), [&](const Recipe* ancestor) {
         return ancestor->name == other && ancestor != &recipe;
       });
       if (found == ancestors.end()) {
-        throw Error(recipe.diagnostic(recipe.same_version_location,
-                                      fmt::format("stage '{}' lists '{}' in same_version_as, but it is not "
-                                                  "one of its ancestors",
-                                                  recipe.name, other)));
+        throw Error(recipe.diagnostic(
+            location, fmt::format("stage '{}' lists '{}' in {}, but it is not one of its ancestors",
+                                  recipe.name, other, key)));
       }
-      if ((*found)->version != recipe.version) {
+      return **found;
+    };
+    auto version_of = [](const Recipe& other) {
+      return other.version.empty() ? std::string("unset") : other.version;
+    };
+    for (const std::string& other : recipe.same_version_as) {
+      const Recipe& ancestor = ancestor_named(other, "same_version_as", recipe.same_version_location);
+      if (ancestor.version != recipe.version) {
         throw Error(recipe.diagnostic(
             recipe.same_version_location,
             fmt::format("stage '{}' is version {}, but stage '{}' it builds with is version {}; they must "
                         "be the same version",
-                        recipe.name, recipe.version, other,
-                        (*found)->version.empty() ? std::string("unset") : (*found)->version)));
+                        recipe.name, recipe.version, other, version_of(ancestor))));
+      }
+    }
+    for (const std::string& other : recipe.same_minor_as) {
+      const Recipe& ancestor = ancestor_named(other, "same_minor_as", recipe.same_minor_location);
+      if (minor_line(ancestor.version) != minor_line(recipe.version) ||
+          compare_versions(ancestor.version, recipe.version) < 0) {
+        throw Error(recipe.diagnostic(
+            recipe.same_minor_location,
+            fmt::format("stage '{}' is version {}, but stage '{}' it builds with is version {}; it needs "
+                        "'{}' of the {} line at {} or newer",
+                        recipe.name, recipe.version, other, version_of(ancestor), other,
+                        minor_line(recipe.version), recipe.version)));
       }
     }
   }

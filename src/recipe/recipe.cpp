@@ -71,6 +71,13 @@ public:
         recipe.image = read_image(section);
       }
     }
+    // A table's row may be another release than the table: the stage is
+    // the release its main source is.
+    for (const Source& source : recipe.sources) {
+      if (source.name == "main" && !source.version.empty()) {
+        recipe.version = source.version;
+      }
+    }
     if (const Section* package = file.section("package")) {
       recipe.package = read_package(*package, recipe);
     }
@@ -94,7 +101,10 @@ public:
 
 private:
   [[noreturn]] void fail(const Location& location, std::string_view message) const {
-    throw Error(machine_file::format_diagnostic(location, message, line_of(m_text, location.line)));
+    // A [package] may take keys from a source table: quote that file's line.
+    auto other = m_other_texts.find(location.file);
+    std::string_view text = other == m_other_texts.end() ? m_text : other->second;
+    throw Error(machine_file::format_diagnostic(location, message, line_of(text, location.line)));
   }
 
   static std::pair<std::string, std::string> split_section_name(const std::string& name) {
@@ -195,15 +205,21 @@ private:
     if (auto version = values.find("version"); version != values.end()) {
       recipe.version = version->second.as_string();
     }
-    if (auto same = values.find("same_version_as"); same != values.end()) {
-      for (const Value& other : same->second.as_array()) {
-        recipe.same_version_as.push_back(other.as_string());
+    auto read_names = [&](const char* key, std::vector<std::string>& names, Location& location) {
+      auto found = values.find(key);
+      if (found == values.end()) {
+        return;
       }
-      recipe.same_version_location = stage->find("same_version_as")->location;
+      for (const Value& other : found->second.as_array()) {
+        names.push_back(other.as_string());
+      }
+      location = stage->find(key)->location;
       if (recipe.version.empty()) {
-        fail(recipe.same_version_location, "'same_version_as' needs the stage's own 'version'");
+        fail(location, fmt::format("'{}' needs the stage's own 'version'", key));
       }
-    }
+    };
+    read_names("same_version_as", recipe.same_version_as, recipe.same_version_location);
+    read_names("same_minor_as", recipe.same_minor_as, recipe.same_minor_location);
   }
 
   Source read_source(const Section& section, const std::string& name) const {
@@ -225,6 +241,7 @@ private:
     source.git = text("git");
     source.commit = text("commit");
     source.tag = text("tag");
+    source.version = text("version");
     source.path = text("path");
     if (auto mirrors = values.find("mirrors"); mirrors != values.end()) {
       for (const Value& mirror : mirrors->second.as_array()) {
@@ -273,18 +290,10 @@ private:
     return keys;
   }
 
-  // [source.NAME] table = 'qt-6.4.2': section [NAME] of that source table,
-  // checked (and its errors located) in the table's own file.
-  Source read_table_source(const Section& section, const Entry& table, const std::string& name) const {
-    if (section.entries.size() != 1) {
-      const Entry& other =
-          section.entries.front().key == "table" ? section.entries[1] : section.entries.front();
-      fail(other.location,
-           fmt::format("section [{}] takes its source from a table; '{}' belongs in the table", section.name,
-                       other.key));
-    }
+  // The table a `table = 'qt-6.4.2'` entry names: sources/qt-6.4.2.ini.
+  const SourceTable& source_table(const Entry& table, const std::string& section) const {
     if (!table.value.is_string()) {
-      fail(table.location, fmt::format("key 'table' in section [{}] must be a string", section.name));
+      fail(table.location, fmt::format("key 'table' in section [{}] must be a string", section));
     }
     const std::string& table_name = table.value.as_string();
     const SourceTable* found = m_inputs.table ? m_inputs.table(table_name) : nullptr;
@@ -295,13 +304,58 @@ private:
                                            ? std::string("none")
                                            : fmt::format("{}", fmt::join(m_inputs.table_names, ", "))));
     }
+    return *found;
+  }
+
+  // [package] table = 'app-1.2': the recipe's [package] keys and those of
+  // section [package] of that table, as one section. What differs between
+  // the app's releases (its version, where it keeps its desktop file) stays
+  // in the table; a key may be in one place only.
+  Section package_with_table(const Section& section) const {
+    const Entry* table = section.find("table");
+    if (table == nullptr) {
+      return section;
+    }
+    const SourceTable& found = source_table(*table, section.name);
+    const Section* row = found.file.section("package");
+    if (row == nullptr) {
+      fail(table->location, fmt::format("source table {} has no section [package]", found.display_path));
+    }
+    m_other_texts.emplace(found.display_path, found.text);
+    Section merged = section;
+    std::erase_if(merged.entries, [](const Entry& entry) { return entry.key == "table"; });
+    for (const Entry& entry : row->entries) {
+      if (entry.key == "table") {
+        fail(entry.location, "a source table's section cannot name another table");
+      }
+      if (const Entry* twice = section.find(entry.key)) {
+        fail(twice->location, fmt::format("'{}' is set both here and in section [package] of {}; keep it "
+                                          "in one place",
+                                          entry.key, found.display_path));
+      }
+      merged.entries.push_back(entry);
+    }
+    return merged;
+  }
+
+  // [source.NAME] table = 'qt-6.4.2': section [NAME] of that source table,
+  // checked (and its errors located) in the table's own file.
+  Source read_table_source(const Section& section, const Entry& table, const std::string& name) const {
+    if (section.entries.size() != 1) {
+      const Entry& other =
+          section.entries.front().key == "table" ? section.entries[1] : section.entries.front();
+      fail(other.location,
+           fmt::format("section [{}] takes its source from a table; '{}' belongs in the table", section.name,
+                       other.key));
+    }
+    const SourceTable* found = &source_table(table, section.name);
     // A plain [source] takes the table's section named after the stage.
     std::string row_name = name == "main" ? std::filesystem::path(m_display_path).stem().string() : name;
     const Section* row = found->file.section(row_name);
     if (row == nullptr) {
       std::vector<std::string> rows;
       for (const Section& candidate : found->file.sections()) {
-        if (candidate.name != "constants") {
+        if (candidate.name != "constants" && candidate.name != "package") {
           rows.push_back(candidate.name);
         }
       }
@@ -401,7 +455,8 @@ private:
     return image;
   }
 
-  PackageSpec read_package(const Section& section, const Recipe& recipe) const {
+  PackageSpec read_package(const Section& recipe_section, const Recipe& recipe) const {
+    Section section = package_with_table(recipe_section);
     auto values = check_keys(section, find_spec("package")->keys, "");
     auto text = [&](const char* key, std::string fallback = "") {
       auto found = values.find(key);
@@ -539,6 +594,8 @@ private:
   }
 
   std::string_view m_text;
+  // Other files' texts by display path, for errors located in them.
+  mutable std::map<std::string, std::string_view> m_other_texts;
   std::string m_display_path;
   const RecipeInputs& m_inputs;
 };

@@ -29,7 +29,8 @@ const std::vector<SectionSpec>& section_specs() {
         {"builder", string, true},
         {"parents", string_array, false},
         {"version", string, false},
-        {"same_version_as", string_array, false}}},
+        {"same_version_as", string_array, false},
+        {"same_minor_as", string_array, false}}},
       {"source",
        true,
        true,
@@ -42,6 +43,7 @@ const std::vector<SectionSpec>& section_specs() {
         {"git", string, false},
         {"commit", string, false},
         {"tag", string, false},
+        {"version", string, false},
         {"path", string, false},
         {"table", string, false}}},
       // [options] and [step.NAME] keys depend on the builder: see below.
@@ -73,7 +75,8 @@ const std::vector<SectionSpec>& section_specs() {
         {"scripts", string_array, false},
         {"copyright", string, true},
         {"date", string, false},
-        {"lintian_overrides", string_array, false}}},
+        {"lintian_overrides", string_array, false},
+        {"table", string, false}}},
   };
   return specs;
 }
