@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cache/cache.hpp"
+#include "cache/package_store.hpp"
 #include "layer/layer.hpp"
 #include "test_support.hpp"
 #include "util/digest.hpp"
@@ -405,4 +406,60 @@ TEST_CASE("parse_size rejects garbage and overflow", "[cache]") {
   REQUIRE_THROWS_WITH(parse_size("1.5G"), "invalid size '1.5G'" + expected);
   REQUIRE_THROWS_WITH(parse_size("99999999999999999999"), "size '99999999999999999999' is too large");
   REQUIRE_THROWS_WITH(parse_size("20000000T"), "size '20000000T' is too large");
+}
+
+TEST_CASE("a cached package is found only while it matches its digest, and leaves with its entry",
+          "[cache]") {
+  fs::path dir = make_temp_dir("packages");
+  PackageStore store(dir / "packages");
+  const std::string key(64, 'a');
+  const std::string spec(64, 'b');
+  CHECK(!store.find(key, spec));
+  write_file(dir / "new.deb", "a package");
+  fs::path stored = store.store(key, spec, dir / "new.deb");
+  CHECK(!fs::exists(dir / "new.deb"));
+  REQUIRE(store.find(key, spec) == stored);
+  CHECK(read_file(stored) == "a package");
+  CHECK(store.verify().empty());
+
+  write_file(stored, "a packagE"); // altered on disk
+  CHECK(!store.find(key, spec));
+  CHECK(!fs::exists(stored));
+
+  write_file(dir / "new.deb", "a package");
+  stored = store.store(key, spec, dir / "new.deb");
+  write_file(stored, "tampered");
+  auto problems = store.verify();
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0], Catch::Contains(stored.string()) && Catch::Contains("was recorded"));
+  CHECK(!fs::exists(stored));
+
+  write_file(dir / "new.deb", "a package");
+  stored = store.store(key, spec, dir / "new.deb");
+  CHECK(store.prune({key}).removed == 0);
+  CHECK(store.prune({std::string(64, 'c')}).removed == 2); // the .deb and its digest
+  CHECK(!store.find(key, spec));
+  REQUIRE_THROWS_WITH(store.find("../etc", spec), Catch::Contains("expected two SHA-256 hex digests"));
+}
+
+TEST_CASE("gc removes the packages of the entries it removes, and verify hashes every package", "[cache]") {
+  fs::path dir = make_temp_dir("cache-packages");
+  Cache cache(dir / "cache");
+  LayerInfo info;
+  const std::string kept(64, '1');
+  cache.store(kept, "zlib", k_manifest, make_layer(dir, "a", "kept", info), info);
+  PackageStore store(cache.packages_dir());
+  write_file(dir / "kept.deb", "kept package");
+  store.store(kept, std::string(64, 'b'), dir / "kept.deb");
+  write_file(dir / "orphan.deb", "orphan package");
+  store.store(std::string(64, '2'), std::string(64, 'b'), dir / "orphan.deb");
+
+  GcReport report = cache.gc(std::uint64_t{1} << 40);
+  CHECK(report.removed_packages == 2);
+  CHECK(store.find(kept, std::string(64, 'b')));
+
+  write_file(cache.packages_dir() / (kept + "-" + std::string(64, 'b') + ".deb"), "altered");
+  VerifyReport verified = cache.verify();
+  CHECK(verified.bad_packages.size() == 1);
+  CHECK(!verified.clean());
 }

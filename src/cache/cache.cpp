@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <system_error>
 #include <tuple>
 
@@ -14,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "cache/package_store.hpp"
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
@@ -356,6 +358,8 @@ VerifyReport Cache::verify() {
   }
   std::sort(report.bad_entries.begin(), report.bad_entries.end());
   std::sort(report.stray_files.begin(), report.stray_files.end());
+  report.bad_packages = PackageStore(packages_dir()).verify();
+  std::sort(report.bad_packages.begin(), report.bad_packages.end());
   return report;
 }
 
@@ -418,6 +422,13 @@ GcReport Cache::gc(std::uint64_t max_size) {
       ++report.removed_transcoded;
     }
   }
+  std::set<std::string> kept_keys;
+  for (const CacheEntry& entry : entries()) {
+    kept_keys.insert(entry.key);
+  }
+  PackageStore::Pruned pruned = PackageStore(packages_dir()).prune(kept_keys);
+  report.removed_packages = pruned.removed;
+  report.bytes_freed += pruned.bytes_freed;
   return report;
 }
 

@@ -31,13 +31,15 @@ struct RestoreResult {
 struct VerifyReport {
   std::size_t entries_checked = 0;
   std::size_t blobs_checked = 0;
-  std::vector<std::string> bad_blobs;   // digests, sorted
-  std::vector<Eviction> evicted;        // entries of bad blobs
-  std::vector<std::string> bad_entries; // "entry PATH is not JSON: ...", each evicted
-  std::vector<std::string> stray_files; // files in entries/ that no entry is named like; kept
+  std::vector<std::string> bad_blobs;    // digests, sorted
+  std::vector<Eviction> evicted;         // entries of bad blobs
+  std::vector<std::string> bad_entries;  // "entry PATH is not JSON: ...", each evicted
+  std::vector<std::string> stray_files;  // files in entries/ that no entry is named like; kept
+  std::vector<std::string> bad_packages; // packages/ files that do not match their digest; removed
 
   bool clean() const {
-    return bad_blobs.empty() && evicted.empty() && bad_entries.empty() && stray_files.empty();
+    return bad_blobs.empty() && evicted.empty() && bad_entries.empty() && stray_files.empty() &&
+           bad_packages.empty();
   }
 };
 
@@ -46,6 +48,7 @@ struct GcReport {
   std::vector<std::string> removed_blobs; // digests, sorted
   std::size_t removed_temps = 0;          // stale AtomicFile temporaries
   std::size_t removed_transcoded = 0;     // files of gzip variants of removed blobs
+  std::size_t removed_packages = 0;       // files of Debian packages of removed entries
   std::uint64_t bytes_freed = 0;
   std::uint64_t remaining_size = 0; // bytes of blobs still referenced
 };
@@ -58,6 +61,7 @@ struct GcReport {
 //   <root>/entries/<key>.json        one entry per stage key
 //   <root>/transcoded/<hex>.*        gzip variants of layer blobs, named by
 //                                    the zstd blob's hex (image/gzip_transcode)
+//   <root>/packages/<key>-<spec>.*   Debian packages of stages (PackageStore)
 //
 // Every file is written through util::AtomicFile, and store() writes a blob
 // before the entry that names it, so a crash never leaves an entry without
@@ -113,6 +117,10 @@ public:
   // Where gzip variants of the blobs are kept; gc() removes a variant with
   // its blob.
   std::filesystem::path transcoded_dir() const { return m_root / "transcoded"; }
+
+  // Where Debian packages of the cached stages are kept (PackageStore); gc()
+  // removes a package with its entry, verify() hashes each one.
+  std::filesystem::path packages_dir() const { return m_root / "packages"; }
 
   // All readable entries, sorted by stage, then created, then key.
   std::vector<CacheEntry> entries() const;

@@ -60,10 +60,16 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
         for (const std::string& stray : report.stray_files) {
           fmt::print("kept: {}\n", stray);
         }
-        fmt::print(
-            "{} and {} checked: {} bad, {} bad, {}\n", counted(report.entries_checked, "entry", "entries"),
-            counted(report.blobs_checked, "blob"), counted(report.bad_entries.size(), "entry", "entries"),
-            counted(report.bad_blobs.size(), "blob"), counted(report.stray_files.size(), "stray file"));
+        for (const std::string& package : report.bad_packages) {
+          fmt::print("removed: {}\n", package);
+        }
+        fmt::print("{} and {} checked: {} bad, {} bad, {}{}\n",
+                   counted(report.entries_checked, "entry", "entries"), counted(report.blobs_checked, "blob"),
+                   counted(report.bad_entries.size(), "entry", "entries"),
+                   counted(report.bad_blobs.size(), "blob"), counted(report.stray_files.size(), "stray file"),
+                   report.bad_packages.empty()
+                       ? std::string()
+                       : fmt::format(", {} removed", counted(report.bad_packages.size(), "bad package")));
         if (!report.clean()) {
           throw Error(fmt::format("cache verify found problems in {}; what was bad is evicted",
                                   cache.root().string()));
@@ -80,10 +86,11 @@ void add_cache_command(CLI::App& app, const GlobalOptions& options) {
     std::uint64_t limit = cache::parse_size(*max_size);
     util::FileLock lock = lock_exclusively(cache);
     auto report = cache.gc(limit);
-    fmt::print("removed {}, {} and {} of gzip variants, freed {}; {} remain\n",
+    fmt::print("removed {}, {}, {} of gzip variants and {} of Debian packages, freed {}; {} remain\n",
                counted(report.removed_keys.size(), "entry", "entries"),
                counted(report.removed_blobs.size(), "blob"), counted(report.removed_transcoded, "file"),
-               human_size(report.bytes_freed), human_size(report.remaining_size));
+               counted(report.removed_packages, "file"), human_size(report.bytes_freed),
+               human_size(report.remaining_size));
     // Sysroots kept for the edit loop are worth keeping only while the
     // layers they were extracted from are cached.
     auto kept = orchestrator::remove_stale_sysroots(

@@ -1,13 +1,20 @@
 // xstage package [STAGE] --deb OUT: the stage's Debian package (its
 // [package] section), built from the cached layer with Depends computed
-// from the shlibs files of the sysroot's locked packages (package/).
+// from the shlibs files of the sysroot's locked packages (package/), and
+// kept in the cache's packages/ by stage key and [package] section.
+#include <fstream>
+
 #include <fmt/format.h>
 
+#include "cache/package_store.hpp"
 #include "cli/build_setup.hpp"
 #include "cli/commands.hpp"
+#include "package/deb_control.hpp"
+#include "package/deb_package.hpp"
 #include "package/package_plan.hpp"
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
+#include "util/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,6 +28,33 @@ struct PackageArguments {
   int jobs = 0;
   std::vector<std::string> sources;
 };
+
+// dpkg-deb's --version line: another dpkg may lay a package out otherwise.
+std::string dpkg_deb_version(process::CommandRunner& runner) {
+  process::CommandResult result = runner.run(std::vector<std::string>{"dpkg-deb", "--version"});
+  if (result.exit_code != 0) {
+    throw xstage::Error(fmt::format("dpkg-deb --version failed (apt-get install dpkg): {}", result.output));
+  }
+  return result.output.substr(0, result.output.find('\n'));
+}
+
+// Copies `from` to `to` through an AtomicFile: `to` is complete or absent.
+void copy_atomically(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) {
+    throw xstage::Error(fmt::format("cannot read {}", from.string()));
+  }
+  util::AtomicFile out(to);
+  std::vector<char> buffer(std::size_t{1} << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    out.write(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) {
+    throw xstage::Error(fmt::format("cannot read {}", from.string()));
+  }
+  out.commit();
+}
 
 } // namespace
 
@@ -39,18 +73,34 @@ void add_package_command(CLI::App& app, const GlobalOptions& options) {
     BuildSession session(options, args->jobs, args->sources);
     const recipe::Recipe& stage = package::package_stage(session.project.pipeline, args->stage);
     session.build_and_report({stage.name});
-    package::PackageSources sources{session.project.root, session.options.fetch};
-    package::DebInputs inputs = package::plan_deb(session.project.pipeline, stage, session.keys,
-                                                  *session.cache, sources, session.runner);
-    inputs.strip = session.project.toolchain.strip;
+    // The bytes depend on the stage key and the [package] section only, so
+    // a package is written once and then taken from the cache.
+    const std::string& key = session.keys.at(stage.name).key;
+    std::string spec = package::package_spec_digest(*stage.package, dpkg_deb_version(session.runner));
+    cache::PackageStore store(session.cache->packages_dir());
+    std::optional<fs::path> stored = store.find(key, spec);
+    bool reused = stored.has_value();
+    if (!stored) {
+      package::PackageSources sources{session.project.root, session.options.fetch};
+      package::DebInputs inputs = package::plan_deb(session.project.pipeline, stage, session.keys,
+                                                    *session.cache, sources, session.runner);
+      inputs.strip = session.project.toolchain.strip;
+      fs::path staging = cache_home() / "staging";
+      fs::create_directories(staging);
+      fs::path fresh = staging / fmt::format("{}-{}.deb", key, spec);
+      package::write_deb(inputs, staging, fresh, session.runner);
+      stored = store.store(key, spec, fresh);
+    }
     fs::path out = fs::absolute(args->deb);
     if (!out.parent_path().empty()) {
       fs::create_directories(out.parent_path());
     }
-    package::write_deb(inputs, cache_home() / "staging", out, session.runner);
-    fmt::print("wrote {}: {} {} {}, sha256 {}\n", args->deb, stage.package->name, stage.package->version,
-               inputs.architecture, util::Digest::of_file(out).hex());
-    fmt::print("  Depends: {}\n", inputs.depends.empty() ? "(none)" : inputs.depends);
+    copy_atomically(*stored, out);
+    std::map<std::string, std::string> control = package::control_fields(*stored);
+    fmt::print("wrote {}: {} {} {}, sha256 {}{}\n", args->deb, stage.package->name, stage.package->version,
+               control["Architecture"], util::Digest::of_file(out).hex(),
+               reused ? " (from the cache: the same stage key and [package] section)" : "");
+    fmt::print("  Depends: {}\n", control["Depends"].empty() ? "(none)" : control["Depends"]);
   });
 }
 

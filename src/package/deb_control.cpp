@@ -98,4 +98,31 @@ std::map<std::string, std::string> read_control_files(const fs::path& deb,
   return files;
 }
 
+std::map<std::string, std::string> control_fields(const fs::path& deb) {
+  std::map<std::string, std::string> fields;
+  std::string text = read_control_files(deb, {"control"})["control"];
+  std::string* last = nullptr;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+      if (last != nullptr) {
+        *last += "\n" + std::string(line.substr(1));
+      }
+      continue;
+    }
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      last = nullptr;
+      continue;
+    }
+    std::string_view value = line.substr(colon + 1);
+    value.remove_prefix(std::min(value.find_first_not_of(' '), value.size()));
+    last = &(fields[std::string(line.substr(0, colon))] = std::string(value));
+  }
+  return fields;
+}
+
 } // namespace xstage::package

@@ -16,4 +16,8 @@ namespace xstage::package {
 std::map<std::string, std::string> read_control_files(const std::filesystem::path& deb,
                                                       const std::vector<std::string>& names);
 
+// The fields of a .deb's control file ("Depends" -> "libc6 (>= 2.36)"),
+// read as read_control_files reads it; a continued field's lines joined.
+std::map<std::string, std::string> control_fields(const std::filesystem::path& deb);
+
 } // namespace xstage::package

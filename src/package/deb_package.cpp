@@ -7,10 +7,12 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <zlib.h>
 
 #include "util/atomic_file.hpp"
+#include "util/digest.hpp"
 #include "util/error.hpp"
 #include "util/scratch.hpp"
 #include "util/text_file.hpp"
@@ -20,6 +22,18 @@ namespace fs = std::filesystem;
 namespace xstage::package {
 
 namespace {
+
+// Raise when write_deb lays out a package differently, so that packages
+// cached by an older xstage are written again.
+constexpr int k_deb_format = 1;
+
+nlohmann::json files_json(const std::vector<recipe::PackageFile>& files) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const recipe::PackageFile& file : files) {
+    list.push_back({file.destination, file.source, file.path});
+  }
+  return list;
+}
 
 // A stripped program read back for md5sums: a static Qt app is tens of MB.
 constexpr std::uintmax_t k_max_elf = std::uintmax_t{1} << 31;
@@ -322,6 +336,28 @@ void write_deb(const DebInputs& inputs, const fs::path& work, const fs::path& ou
         fmt::format("dpkg-deb could not build the package of stage {}: {}", inputs.stage, result.output));
   }
   util::move_file_atomically(built, output);
+}
+
+std::string package_spec_digest(const recipe::PackageSpec& spec, const std::string& dpkg_version) {
+  nlohmann::json identity = {
+      {"format", k_deb_format},
+      {"dpkg", dpkg_version},
+      {"name", spec.name},
+      {"version", spec.version},
+      {"maintainer", spec.maintainer},
+      {"summary", spec.summary},
+      {"description", spec.description},
+      {"section", spec.section},
+      {"homepage", spec.homepage},
+      {"prefix", spec.prefix},
+      {"depends", spec.depends},
+      {"files", files_json(spec.files)},
+      {"scripts", files_json(spec.scripts)},
+      {"copyright", files_json({spec.copyright})},
+      {"date", spec.date},
+      {"lintian_overrides", spec.lintian_overrides},
+  };
+  return util::Digest::of(identity.dump()).hex();
 }
 
 } // namespace xstage::package

@@ -40,6 +40,12 @@ struct DebInputs {
 void write_deb(const DebInputs& inputs, const std::filesystem::path& work,
                const std::filesystem::path& output, process::CommandRunner& runner);
 
+// What makes a package's bytes beyond its stage's key: the [package]
+// section, the way write_deb lays a package out (k_deb_format) and the
+// dpkg-deb that builds it (`dpkg_version`, its --version line). A SHA-256
+// hex, so packages can be cached by stage key and this.
+std::string package_spec_digest(const recipe::PackageSpec& spec, const std::string& dpkg_version);
+
 // The control file's text (without Installed-Size's computation: passed in).
 std::string control_text(const DebInputs& inputs, std::uint64_t installed_kib);
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo app's Debian package, tried as a Debian arm64 user would:
-#  1. `xstage package app --deb` twice gives the same bytes;
+#  1. `xstage package app --deb` twice gives the same bytes; a third run
+#     takes it from the cache, and a cached package altered on disk is
+#     noticed and written again;
 #  2-4. ci/check-deb.sh: lintian finds no error in it; its Depends (computed
 #     from the program's shared libraries and the base lock's shlibs files)
 #     resolve with apt against an empty arm64 system, and everything is
@@ -16,12 +18,22 @@ x() { "$xstage" --root "$source_root" --cache "$cache" "$@"; }
 rm -rf "$dir"
 mkdir -p "$dir/a" "$dir/b"
 
-say "the same package twice"
+say "the same package twice, then from the cache; a cached package altered on disk is written again"
+rm -rf "$cache/packages"
 x package app --deb "$dir/a/framegrab.deb" | tee "$dir/package.log"
+rm -rf "$cache/packages"
 x package app --deb "$dir/b/framegrab.deb" >/dev/null
 a=$(sha256sum < "$dir/a/framegrab.deb")
 b=$(sha256sum < "$dir/b/framegrab.deb")
 [ "$a" = "$b" ] || fail "two runs gave different packages: $a and $b"
+x package app --deb "$dir/c.deb" | tee "$dir/cached.log"
+grep -q "(from the cache" "$dir/cached.log" || fail "the third run did not take the package from the cache"
+cmp -s "$dir/a/framegrab.deb" "$dir/c.deb" || fail "the cached package differs from the written one"
+cached=$(ls "$cache"/packages/*.deb)
+printf 'X' | dd of="$cached" bs=1 seek=100 conv=notrunc status=none
+x package app --deb "$dir/d.deb" | tee "$dir/altered.log"
+grep -q "(from the cache" "$dir/altered.log" && fail "an altered cached package was used"
+cmp -s "$dir/a/framegrab.deb" "$dir/d.deb" || fail "the package written again differs"
 deb=$dir/a/framegrab.deb
 dpkg-deb --info "$deb" > "$dir/info.txt"
 depends=$(dpkg-deb --field "$deb" Depends)
@@ -34,7 +46,7 @@ for path in ./usr/bin/framegrab ./usr/share/framegrab/tiny.mp4 ./usr/share/appli
 done
 grep -q ' ./opt' "$dir/contents.txt" && fail "the package ships /opt: $(grep ' ./opt' "$dir/contents.txt")"
 grep -q 'postinst' "$dir/info.txt" || fail "the recipe's postinst is not in the package"
-echo "ok: the same sha256 twice ($a); Depends: $depends"
+echo "ok: the same sha256 twice ($a), then from the cache; Depends: $depends"
 
 say "lintian; apt resolves its Depends against an empty arm64 system; it runs from /usr/bin (ci/check-deb.sh)"
 bash "$source_root/ci/check-deb.sh" "$deb" "$dir/install" -- /usr/bin/framegrab \
