@@ -51,7 +51,8 @@ step "native build and tests, under address and undefined-behaviour sanitizers"
 setup "$build_root/native" -Dwerror=$werror -Db_sanitize=address,undefined -Db_lundef=false \
     -Dcpp_args=-Wno-maybe-uninitialized
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-ASAN_OPTIONS=detect_leaks=1 meson test -C "$build_root/native" --print-errorlogs
+# Sanitized programs start and fork more slowly: the time limits scale.
+ASAN_OPTIONS=detect_leaks=1 meson test -C "$build_root/native" --print-errorlogs --timeout-multiplier 3
 
 step "fuzzing: libFuzzer harnesses (clang, address and undefined-behaviour sanitizers), 20 s each"
 # Warnings are the gcc builds' to enforce; clang's differ in detail.

@@ -1,4 +1,4 @@
-// Pipeline options (options.ini, -D), source tables, same_version_as and same_minor_as.
+// Pipeline options (options.ini, -D), source tables and same_version_as.
 #include <catch2/catch.hpp>
 
 #include "fake_runner.hpp"
@@ -178,13 +178,14 @@ TEST_CASE("a stage built with another version of a same_version_as ancestor is r
                      "^"));
 }
 
-TEST_CASE("a module of an older patch of qtbase's line is accepted, a newer patch or another line refused",
-          "[options]") {
+TEST_CASE(
+    "a module taken at an older patch of qtbase's line is accepted, a newer patch or another line refused",
+    "[options]") {
   fs::path root = make_project();
   // The module's source rows name their own release, as a table row taken
   // from an earlier tag does.
   write_file(root / "recipes/p/svg.ini", "[stage]\ndescription = 'svg'\nbuilder = 'cmake'\nparents = ['qt']\n"
-                                         "version = qt_version\nsame_minor_as = ['qt']\n"
+                                         "version = qt_version\nsame_version_as = ['qt']\n"
                                          "[source]\ntable = 'qt-' + qt_version\n");
   auto with_svg = [&](const std::string& table, const std::string& svg_version) {
     std::string row = "[svg]\ngit = 'https://example.org/svg.git'\ncommit = '" + std::string(40, 'd') + "'\n";
@@ -208,7 +209,7 @@ TEST_CASE("a module of an older patch of qtbase's line is accepted, a newer patc
       Pipeline::load(root, "p", {"qt_version=6.4.2"}), Error,
       Catch::Message("recipes/p/svg.ini:6:1: stage 'svg' is version 6.4.3, but stage 'qt' it builds with is "
                      "version 6.4.2; it needs 'qt' of the 6.4 line at 6.4.3 or newer\n"
-                     "same_minor_as = ['qt']\n"
+                     "same_version_as = ['qt']\n"
                      "^"));
   with_svg("6.5.3", "6.4.2");
   REQUIRE_THROWS_WITH(

@@ -169,45 +169,37 @@ std::string_view minor_line(std::string_view version) {
 
 // A target Qt module built with another version's host tools, or over a
 // qtbase of another minor line, fails deep in its build, if at all; refuse
-// it before anything runs.
+// it before anything runs. A stage whose version is its source's own (a
+// module taken at an earlier patch tag than its table) may build over a
+// newer patch of its minor line: Qt keeps patch releases compatible, and
+// CMake's AnyNewerVersion accepts them.
 void Pipeline::check_versions() const {
   for (const Recipe& recipe : m_stages) {
     std::vector<const Recipe*> ancestors = closure({recipe.name});
-    auto ancestor_named = [&](const std::string& other, const char* key,
-                              const machine_file::Location& location) -> const Recipe& {
+    for (const std::string& other : recipe.same_version_as) {
       auto found = std::find_if(ancestors.begin(), ancestors.end(), [&](const Recipe* ancestor) {
         return ancestor->name == other && ancestor != &recipe;
       });
       if (found == ancestors.end()) {
-        throw Error(recipe.diagnostic(
-            location, fmt::format("stage '{}' lists '{}' in {}, but it is not one of its ancestors",
-                                  recipe.name, other, key)));
+        throw Error(recipe.diagnostic(recipe.same_version_location,
+                                      fmt::format("stage '{}' lists '{}' in same_version_as, but it is not "
+                                                  "one of its ancestors",
+                                                  recipe.name, other)));
       }
-      return **found;
-    };
-    auto version_of = [](const Recipe& other) {
-      return other.version.empty() ? std::string("unset") : other.version;
-    };
-    for (const std::string& other : recipe.same_version_as) {
-      const Recipe& ancestor = ancestor_named(other, "same_version_as", recipe.same_version_location);
-      if (ancestor.version != recipe.version) {
+      const std::string& theirs = (*found)->version;
+      bool accepted = recipe.version_from_source ? minor_line(theirs) == minor_line(recipe.version) &&
+                                                       compare_versions(theirs, recipe.version) >= 0
+                                                 : theirs == recipe.version;
+      if (!accepted) {
+        std::string needed = recipe.version_from_source
+                                 ? fmt::format("it needs '{}' of the {} line at {} or newer", other,
+                                               minor_line(recipe.version), recipe.version)
+                                 : std::string("they must be the same version");
         throw Error(recipe.diagnostic(
             recipe.same_version_location,
-            fmt::format("stage '{}' is version {}, but stage '{}' it builds with is version {}; they must "
-                        "be the same version",
-                        recipe.name, recipe.version, other, version_of(ancestor))));
-      }
-    }
-    for (const std::string& other : recipe.same_minor_as) {
-      const Recipe& ancestor = ancestor_named(other, "same_minor_as", recipe.same_minor_location);
-      if (minor_line(ancestor.version) != minor_line(recipe.version) ||
-          compare_versions(ancestor.version, recipe.version) < 0) {
-        throw Error(recipe.diagnostic(
-            recipe.same_minor_location,
-            fmt::format("stage '{}' is version {}, but stage '{}' it builds with is version {}; it needs "
-                        "'{}' of the {} line at {} or newer",
-                        recipe.name, recipe.version, other, version_of(ancestor), other,
-                        minor_line(recipe.version), recipe.version)));
+            fmt::format("stage '{}' is version {}, but stage '{}' it builds with is version {}; {}",
+                        recipe.name, recipe.version, other, theirs.empty() ? std::string("unset") : theirs,
+                        needed)));
       }
     }
   }

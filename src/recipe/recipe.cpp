@@ -76,6 +76,7 @@ public:
     for (const Source& source : recipe.sources) {
       if (source.name == "main" && !source.version.empty()) {
         recipe.version = source.version;
+        recipe.version_from_source = true;
       }
     }
     if (const Section* package = file.section("package")) {
@@ -205,21 +206,15 @@ private:
     if (auto version = values.find("version"); version != values.end()) {
       recipe.version = version->second.as_string();
     }
-    auto read_names = [&](const char* key, std::vector<std::string>& names, Location& location) {
-      auto found = values.find(key);
-      if (found == values.end()) {
-        return;
+    if (auto same = values.find("same_version_as"); same != values.end()) {
+      for (const Value& other : same->second.as_array()) {
+        recipe.same_version_as.push_back(other.as_string());
       }
-      for (const Value& other : found->second.as_array()) {
-        names.push_back(other.as_string());
-      }
-      location = stage->find(key)->location;
+      recipe.same_version_location = stage->find("same_version_as")->location;
       if (recipe.version.empty()) {
-        fail(location, fmt::format("'{}' needs the stage's own 'version'", key));
+        fail(recipe.same_version_location, "'same_version_as' needs the stage's own 'version'");
       }
-    };
-    read_names("same_version_as", recipe.same_version_as, recipe.same_version_location);
-    read_names("same_minor_as", recipe.same_minor_as, recipe.same_minor_location);
+    }
   }
 
   Source read_source(const Section& section, const std::string& name) const {

@@ -130,17 +130,17 @@ struct Recipe {
   std::string builder; // debian, configure, cmake or meson
   std::vector<std::string> parents;
   machine_file::Location parents_location;
-  // What the stage builds, for people and for the version checks: "6.4.2".
+  // What the stage builds, for people and for same_version_as: "6.4.2".
   std::string version;
-  // Ancestors that must have exactly this stage's version (a target qtbase
-  // and the host Qt whose tools it runs); checked before anything builds.
+  // True when `version` is its main source's own release, a table row of
+  // an earlier patch than the table (a Qt module at 6.8.0 in the 6.8.2 table).
+  bool version_from_source = false;
+  // Ancestors that must have this stage's version (a target qtbase and the
+  // host Qt whose tools it runs), or, when the version is its source's own,
+  // the same major.minor at this patch or a newer one (a Qt module over
+  // qtbase); checked before anything builds.
   std::vector<std::string> same_version_as;
   machine_file::Location same_version_location;
-  // Ancestors of the same major.minor release at this stage's patch or a
-  // newer one (a Qt module over qtbase: Qt keeps the patch releases of a
-  // minor line compatible, and CMake accepts a newer one).
-  std::vector<std::string> same_minor_as;
-  machine_file::Location same_minor_location;
   std::vector<Source> sources;
   std::map<std::string, machine_file::Value> options;
   std::vector<Step> steps;

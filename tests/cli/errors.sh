@@ -29,7 +29,7 @@ expect_error "xstage: error: --mount-from only applies to --push" \
 # Pipeline options: unknown names, unlisted values and refused combinations.
 expect_error "xstage: error: -D qt_verison=6.4.2: unknown option 'qt_verison'; did you mean 'qt_version'?; recipes/openterface/options.ini declares qt_version, ffmpeg_version, openterface_ref" \
     --pipeline openterface -D qt_verison=6.4.2 plan
-expect_error "xstage: error: -D qt_version=6.4.1: '6.4.1' is not a value of option 'qt_version'; did you mean '6.4.2'?; allowed: 6.5.3, 6.4.2 (recipes/openterface/options.ini:7)" \
+expect_error "xstage: error: -D qt_version=6.4.1: '6.4.1' is not a value of option 'qt_version'; did you mean '6.4.2'?; allowed: 6.5.3, 6.4.2, 6.8.2 (recipes/openterface/options.ini:7)" \
     --pipeline openterface -D qt_version=6.4.1 plan
 expect_error "xstage: error: option openterface_ref=0.5.1 requires qt_version >= 6.6.3, but qt_version is 6.4.2 (recipes/openterface/options.ini:25)" \
     plan --pipeline openterface -D openterface_ref=0.5.1 -D qt_version=6.4.2
