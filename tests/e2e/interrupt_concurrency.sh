@@ -30,8 +30,13 @@ done
 x() { local checkout=$1; shift; "$xstage" --root "$here/$checkout" --cache "$here/cache" "$@"; }
 work=$XDG_CACHE_HOME/xstage/work/demo/app
 
-# Processes still carrying the token of a build (see process/leftovers.hpp).
-tagged() { grep -l 'XSTAGE_STAGE_TOKEN=' /proc/[0-9]*/environ 2>/dev/null | grep -v "/proc/$$/" || true; }
+# Processes still carrying the token of a build (see process/leftovers.hpp)
+# of this test's own: other stage builds on the machine are not its business.
+tagged() {
+    local files
+    files=$(grep -l 'XSTAGE_STAGE_TOKEN=' /proc/[0-9]*/environ 2>/dev/null | grep -v "/proc/$$/" || true)
+    [ -z "$files" ] || grep -laF "XDG_CACHE_HOME=$XDG_CACHE_HOME" $files 2>/dev/null || true
+}
 # The work directory holds the kept sysroot and the log, nothing else.
 only_sysroot_and_log() {
     local extra
