@@ -2,8 +2,6 @@
 // [package] section), built from the cached layer with Depends computed
 // from the shlibs files of the sysroot's locked packages (package/), and
 // kept in the cache's packages/ by stage key and [package] section.
-#include <fstream>
-
 #include <fmt/format.h>
 
 #include "cache/package_store.hpp"
@@ -36,24 +34,6 @@ std::string dpkg_deb_version(process::CommandRunner& runner) {
     throw xstage::Error(fmt::format("dpkg-deb --version failed (apt-get install dpkg): {}", result.output));
   }
   return result.output.substr(0, result.output.find('\n'));
-}
-
-// Copies `from` to `to` through an AtomicFile: `to` is complete or absent.
-void copy_atomically(const fs::path& from, const fs::path& to) {
-  std::ifstream in(from, std::ios::binary);
-  if (!in) {
-    throw xstage::Error(fmt::format("cannot read {}", from.string()));
-  }
-  util::AtomicFile out(to);
-  std::vector<char> buffer(std::size_t{1} << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    out.write(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-  }
-  if (in.bad()) {
-    throw xstage::Error(fmt::format("cannot read {}", from.string()));
-  }
-  out.commit();
 }
 
 } // namespace
@@ -95,7 +75,7 @@ void add_package_command(CLI::App& app, const GlobalOptions& options) {
     if (!out.parent_path().empty()) {
       fs::create_directories(out.parent_path());
     }
-    copy_atomically(*stored, out);
+    util::copy_file_atomically(*stored, out);
     std::map<std::string, std::string> control = package::control_fields(*stored);
     fmt::print("wrote {}: {} {} {}, sha256 {}{}\n", args->deb, stage.package->name, stage.package->version,
                control["Architecture"], util::Digest::of_file(out).hex(),

@@ -78,39 +78,6 @@ void sync_file(const fs::path& path) {
   ::close(fd);
 }
 
-// The cross-filesystem fallback: copy into `to` atomically, then drop `from`.
-void copy_then_remove(const fs::path& from, const fs::path& to) {
-  int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw Error(fmt::format("cannot read {}: {}", from.string(), errno_text()));
-  }
-  try {
-    AtomicFile file(to);
-    std::vector<char> buffer(1 << 16);
-    for (;;) {
-      ssize_t got = ::read(fd, buffer.data(), buffer.size());
-      if (got < 0 && errno == EINTR) {
-        continue;
-      }
-      if (got < 0) {
-        throw Error(fmt::format("cannot read {}: {}", from.string(), errno_text()));
-      }
-      if (got == 0) {
-        break;
-      }
-      file.write(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
-    }
-    file.commit();
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  if (::unlink(from.c_str()) != 0) {
-    throw Error(fmt::format("cannot remove {}: {}", from.string(), errno_text()));
-  }
-}
-
 } // namespace
 
 AtomicFile::AtomicFile(fs::path target, mode_t mode) : m_target(std::move(target)) {
@@ -182,6 +149,35 @@ void write_file_atomically(const fs::path& path, std::string_view content, mode_
   file.commit();
 }
 
+void copy_file_atomically(const fs::path& from, const fs::path& to) {
+  int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(fmt::format("cannot read {}: {}", from.string(), errno_text()));
+  }
+  try {
+    AtomicFile file(to);
+    std::vector<char> buffer(1 << 16);
+    for (;;) {
+      ssize_t got = ::read(fd, buffer.data(), buffer.size());
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        throw Error(fmt::format("cannot read {}: {}", from.string(), errno_text()));
+      }
+      if (got == 0) {
+        break;
+      }
+      file.write(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+    }
+    file.commit();
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+}
+
 void move_file_atomically(const fs::path& from, const fs::path& to) {
   refuse_special_target(to);
   sync_file(from);
@@ -189,7 +185,11 @@ void move_file_atomically(const fs::path& from, const fs::path& to) {
     if (errno != EXDEV) {
       throw Error(fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
     }
-    copy_then_remove(from, to);
+    // Another filesystem: copy into `to` atomically, then drop `from`.
+    copy_file_atomically(from, to);
+    if (::unlink(from.c_str()) != 0) {
+      throw Error(fmt::format("cannot remove {}: {}", from.string(), errno_text()));
+    }
     return;
   }
   sync_directory(directory_of(to));

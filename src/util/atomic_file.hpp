@@ -67,6 +67,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // AtomicFile checks, for commands to check an output path before long work.
 void refuse_special_target(const std::filesystem::path& target);
 
+// Copies the file `from` to `to` through an AtomicFile, so `to` appears
+// complete or not at all.
+void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
+
 // Moves the file `from` to `to`, replacing `to` atomically: flushes `from`,
 // renames it, and flushes the destination directory. When the two are on
 // different filesystems (EXDEV) it copies through an AtomicFile beside `to`
