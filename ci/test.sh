@@ -82,6 +82,15 @@ bash tests/e2e/demo_pipeline.sh "$build_root/native/src/xstage" . "$build_root/e
 step "supply chain: the locked base from two empty caches (one offline, --sources), a changed lock, a version the archive lacks"
 bash tests/e2e/supply_chain.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 
+step "hostile inputs: a package pair writing through a symlink, registries that drip, stall and never end"
+bash tests/e2e/hostile_inputs.sh "$build_root/native/src/xstage" . "$build_root/e2e"
+
+step "the shipped locks against Debian's archive today (findings are printed, not failures)"
+for pipeline in demo openterface; do
+    "$build_root/native/src/xstage" --pipeline "$pipeline" lock --check ||
+        echo "note: the lock check of pipeline $pipeline could not ask the archive"
+done
+
 step "interruption and concurrency: a kill loop, two checkouts at once, gc during a build"
 bash tests/e2e/interrupt_concurrency.sh "$build_root/native/src/xstage" . "$build_root/e2e"
 

@@ -307,6 +307,25 @@ TEST_CASE("verify evicts the entries of corrupt blobs", "[cache]") {
   CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("good").hex()});
 }
 
+TEST_CASE("verify checks each entry's description of a shared blob, not the blob once", "[cache]") {
+  auto dir = make_temp_dir("cache-shared");
+  Cache cache(dir / "cache");
+  LayerInfo good;
+  cache.store(Digest::of("good").hex(), "a", k_manifest, make_layer(dir, "g", "good", good));
+  // A second entry naming the same (intact) blob with another tar behind it.
+  LayerInfo lie = good;
+  lie.diff_id = "sha256:" + std::string(64, 'f');
+  write_file(dir / "copy.tar.zst", read_file(cache.blob_path(good.digest)));
+  cache.store(Digest::of("forged").hex(), "b", k_manifest, dir / "copy.tar.zst", lie);
+  VerifyReport report = cache.verify();
+  CHECK(report.blobs_checked == 2);
+  REQUIRE(report.evicted.size() == 1);
+  CHECK(report.evicted[0].key == Digest::of("forged").hex());
+  CHECK(report.bad_blobs.empty()); // the good entry's blob stays
+  CHECK(keys_of(cache.entries()) == std::vector<std::string>{Digest::of("good").hex()});
+  CHECK(cache.restore(Digest::of("good").hex()).entry);
+}
+
 TEST_CASE("verify reports every problem it finds, each naming its file", "[cache]") {
   auto dir = make_temp_dir("cache-verify");
   Cache cache(dir / "cache");

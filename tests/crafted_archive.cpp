@@ -1,5 +1,7 @@
 #include "crafted_archive.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include <archive.h>
@@ -70,6 +72,42 @@ void write_crafted_archive(const std::filesystem::path& file, const std::vector<
   }
   check(archive_write_close(writer), "close");
   archive_write_free(writer);
+}
+
+void write_crafted_deb(const std::filesystem::path& file, const std::string& package,
+                       const std::vector<CraftedEntry>& entries) {
+  const std::filesystem::path data = file.string() + ".data.tar.xz";
+  const std::filesystem::path control = file.string() + ".control.tar.xz";
+  write_crafted_archive(data, entries, ArchiveFormat::tar_xz);
+  write_crafted_archive(control,
+                        {crafted_file("./control", "Package: " + package +
+                                                       "\nVersion: 1.0\nArchitecture: arm64\n"
+                                                       "Maintainer: x <x@example.org>\nDescription: x\n")},
+                        ArchiveFormat::tar_xz);
+  auto slurp = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  archive* writer = archive_write_new();
+  archive_write_set_format_ar_svr4(writer);
+  archive_write_open_filename(writer, file.c_str());
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"debian-binary", "2.0\n"}, {"control.tar.xz", slurp(control)}, {"data.tar.xz", slurp(data)}}) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_copy_pathname(entry, name.c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(bytes.size()));
+    if (archive_write_header(writer, entry) != ARCHIVE_OK) {
+      throw std::runtime_error("crafting " + file.string() + ": " + archive_error_string(writer));
+    }
+    archive_entry_free(entry);
+    archive_write_data(writer, bytes.data(), bytes.size());
+  }
+  archive_write_close(writer);
+  archive_write_free(writer);
+  std::filesystem::remove(data);
+  std::filesystem::remove(control);
 }
 
 } // namespace xstage::test

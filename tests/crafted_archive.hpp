@@ -33,4 +33,9 @@ enum class ArchiveFormat { tar_zst, tar_xz, tar_gz, tar_bz2, zip };
 void write_crafted_archive(const std::filesystem::path& file, const std::vector<CraftedEntry>& entries,
                            ArchiveFormat format = ArchiveFormat::tar_zst);
 
+// Writes a Debian package (ar: debian-binary, control.tar.xz naming
+// `package`, data.tar.xz of `entries`), as dpkg-deb would lay it out.
+void write_crafted_deb(const std::filesystem::path& file, const std::string& package,
+                       const std::vector<CraftedEntry>& entries);
+
 } // namespace xstage::test

@@ -34,6 +34,7 @@ public:
   using process::CommandRunner::run;
   std::vector<std::string> shown;
   process::CommandResult simulate_answer{0, k_simulated};
+  std::string gone; // a NAME=VERSION the index no longer lists
 
   process::CommandResult run(const process::Invocation& invocation) override {
     const std::vector<std::string>& argv = invocation.argv;
@@ -45,6 +46,10 @@ public:
     }
     if (has("--simulate")) {
       return simulate_answer;
+    }
+    if (has("show") && !gone.empty() && has(gone)) {
+      return {100, "E: Version '" + gone.substr(gone.find('=') + 1) + "' for '" +
+                       gone.substr(0, gone.find('=')) + "' was not found\n"};
     }
     if (has("show")) {
       shown.assign(argv.end() - 3, argv.end());
@@ -114,6 +119,29 @@ TEST_CASE("a package apt cannot install is named with apt's complaint", "[source
                           Catch::Contains("no-such-package"));
   REQUIRE_THROWS_WITH(source::resolve_packages(archive, apt, "bookworm", "arm64", {"--option"}),
                       "'--option' is not a Debian package name");
+}
+
+TEST_CASE("a lock check names newer versions, versions gone from the index, and added packages", "[source]") {
+  FakeApt apt;
+  std::filesystem::path etc = test::make_temp_dir("etc-apt");
+  source::DebianArchive archive(test::make_temp_dir("apt"), "http://mirror.example.org/debian", apt, etc);
+  recipe::DebianLock locked =
+      source::resolve_packages(archive, apt, "bookworm", "arm64", {"zlib1g", "libc6"});
+  CHECK(source::check_lock(archive, apt, locked, {"zlib1g", "libc6"}).newer.empty());
+
+  // Locked a security update ago: libc6 has moved on, and its old version has
+  // left the index; gcc-12-base was not needed then.
+  recipe::DebianLock stale = locked;
+  stale.packages.erase(stale.packages.begin());
+  stale.packages[0].version = "2.36-9+deb12u13";
+  stale.packages.push_back(
+      {"libold", "1.0", "arm64", 1, std::string(64, 'd'), "pool/main/l/libold/libold.deb"});
+  apt.gone = "libc6=2.36-9+deb12u13";
+  source::LockCheck check = source::check_lock(archive, apt, stale, {"zlib1g", "libc6"});
+  CHECK(check.newer == std::vector<std::string>{"libc6 2.36-9+deb12u13 -> 2.36-9+deb12u14 (arm64)"});
+  CHECK(check.gone == std::vector<std::string>{"libc6 2.36-9+deb12u13 (arm64)"});
+  CHECK(check.added == std::vector<std::string>{"gcc-12-base 12.2.0-14 (arm64)"});
+  CHECK(check.dropped == std::vector<std::string>{"libold 1.0 (arm64)"});
 }
 
 TEST_CASE("a locked .deb is a source at the mirror, checked by its digest, located at its line", "[source]") {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -215,6 +216,56 @@ TEST_CASE("a corrupt transcoded blob or record is transcoded again", "[image]") 
   write_file(dir / "tc" / (layer.info.digest.substr(7) + ".json"), R"({"level":"six","size":-1})");
   CHECK(gzip_layer(layer.blob, layer.info, "app", dir / "tc").transcoded);
   CHECK_FALSE(gzip_layer(layer.blob, layer.info, "app", dir / "tc").transcoded);
+}
+
+// A forger who can write the transcode cache writes a blob and a record that
+// agree with each other; only the layer's diff_id vouches for the content.
+TEST_CASE("a forged transcode whose record matches its blob is transcoded again", "[image]") {
+  fs::path dir = make_temp_dir("image-gzip-forged");
+  ImageLayer layer = make_layer(dir / "real");
+  ImageLayer other = make_layer(dir / "forged");
+  write_file(dir / "forged/tree/usr/bin/backdoor", "#!/bin/sh\n");
+  other.info = xstage::layer::write_layer(dir / "forged/tree", other.blob);
+  GzipBlob forged = gzip_layer(other.blob, other.info, "app", dir / "forger");
+  const std::string hex = layer.info.digest.substr(7);
+  fs::create_directories(dir / "tc");
+  fs::copy_file(forged.path, dir / "tc" / (hex + ".tar.gz"));
+  write_file(dir / "tc" / (hex + ".json"), json{{"source", layer.info.digest},
+                                                {"digest", forged.digest},
+                                                {"size", forged.size},
+                                                {"level", k_gzip_level}}
+                                               .dump());
+  GzipBlob used = gzip_layer(layer.blob, layer.info, "app", dir / "tc");
+  CHECK(used.transcoded);
+  CHECK(used.digest != forged.digest);
+  CHECK(gunzip_sha256(used.path) == layer.info.diff_id);
+}
+
+TEST_CASE("an export into an existing layout keeps its other tags and replaces its own", "[image]") {
+  fs::path dir = make_temp_dir("image-tags");
+  ImageLayer layer = make_layer(dir);
+  write_oci_layout(dir / "oci", "v1", {layer}, k_config, Compression::zstd, dir / "tc");
+  ImageConfig other = k_config;
+  other.env.push_back("DEBUG=1");
+  ImageResult v2 = write_oci_layout(dir / "oci", "v2", {layer}, other, Compression::zstd, dir / "tc");
+  ImageResult v1 = write_oci_layout(dir / "oci", "v1", {layer}, k_config, Compression::gzip, dir / "tc");
+  std::map<std::string, std::string> tags;
+  const json index = read_json(dir / "oci/index.json");
+  for (const json& entry : index["manifests"]) {
+    tags[entry["annotations"]["org.opencontainers.image.ref.name"]] = entry["digest"];
+  }
+  CHECK(tags == std::map<std::string, std::string>{{"v1", v1.manifest_digest}, {"v2", v2.manifest_digest}});
+}
+
+TEST_CASE("an export into a directory of the user's is refused before anything is written", "[image]") {
+  fs::path dir = make_temp_dir("image-foreign");
+  ImageLayer layer = make_layer(dir);
+  write_file(dir / "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+  CHECK_THROWS_WITH(write_oci_layout(dir / "etc", "v1", {layer}, k_config, Compression::zstd, dir / "tc"),
+                    Catch::Contains("refusing to write an OCI layout into " + (dir / "etc").string() +
+                                    ": it holds 'passwd', which xstage did not write there"));
+  CHECK(!fs::exists(dir / "etc/index.json"));
+  CHECK(!fs::exists(dir / "etc/blobs"));
 }
 
 TEST_CASE("the gzip layer is gzip -n style and keeps the diff_id", "[image]") {

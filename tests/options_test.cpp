@@ -82,6 +82,13 @@ TEST_CASE("an unknown option is named with a hint and the options declared", "[o
                                         "'qt_version'?; recipes/p/options.ini declares qt_version, app_ref"));
 }
 
+TEST_CASE("an option set twice with different values is refused, naming both", "[options]") {
+  REQUIRE_THROWS_MATCHES(options().resolve({"qt_version=6.4.2", "qt_version=6.5.3"}), Error,
+                         Catch::Message("-D qt_version=6.5.3: option 'qt_version' is already set by "
+                                        "-D qt_version=6.4.2; set it once"));
+  CHECK(options().resolve({"qt_version=6.4.2", "qt_version=6.4.2"}).at("qt_version").as_string() == "6.4.2");
+}
+
 TEST_CASE("a value that is not a choice lists the allowed values and where they are declared", "[options]") {
   REQUIRE_THROWS_MATCHES(
       options().resolve({"qt_version=6.4.1"}), Error,

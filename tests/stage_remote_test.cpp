@@ -159,6 +159,58 @@ TEST_CASE("a stage whose manifest no longer has its key is refused when pulled",
   CHECK(!empty.find(entry.key));
 }
 
+// A registry's JSON is checked field by field: a wrong type is a refusal
+// naming the field (the stage is then built), never a JSON exception that
+// stops the whole build. (docker-registry itself refuses such manifests, so
+// they are read here as a hostile registry would serve them.)
+TEST_CASE("a manifest whose fields have the wrong JSON type is refused, naming the field", "[registry]") {
+  const std::string key(64, 'a');
+  const json good = {
+      {"schemaVersion", 2},
+      {"config", {{"mediaType", remote::k_stage_config_type}, {"digest", "sha256:" + key}, {"size", 10}}},
+      {"layers", json::array({{{"digest", "sha256:" + std::string(64, 'b')}, {"size", 20}}})}};
+  remote::StageManifest read = remote::read_stage_manifest(good.dump(), key);
+  CHECK(read.config_size == 10);
+  CHECK(read.layer_size == 20);
+  struct Forgery {
+    const char* pointer;
+    json value;
+    const char* complaint;
+  };
+  for (const Forgery& forgery :
+       {Forgery{"/config/size", "12", "has a 'size' that is not a size"},
+        Forgery{"/config/size", -1, "has a 'size' that is not a size"},
+        Forgery{"/config/digest", 12345, "has a 'digest' that is not a string"},
+        Forgery{"/config/mediaType", nullptr, "is not an xstage stage (config media type a null, 1 layers)"},
+        Forgery{"/layers", "x", "is not an xstage stage"},
+        Forgery{"/layers/0/digest", json::array(), "has a 'digest' that is not a string"},
+        Forgery{"/config", 7, "has no 'mediaType'"}}) {
+    json forged = good;
+    forged[json::json_pointer(forgery.pointer)] = forgery.value;
+    CHECK_THROWS_WITH(remote::read_stage_manifest(forged.dump(), key),
+                      Catch::StartsWith("the registry's manifest for key aaaaaaaaaaaa ") &&
+                          Catch::Contains(forgery.complaint));
+  }
+  CHECK_THROWS_WITH(remote::read_stage_manifest("[1]", key), Catch::Contains("is not a JSON object"));
+}
+
+TEST_CASE("a stage config labelled with another name than its inputs' stage is refused, escaped",
+          "[registry]") {
+  LocalRegistry server;
+  fs::path dir = make_temp_dir("remote-label");
+  Cache local(dir / "local");
+  CacheEntry entry = cached_stage(dir, local, "app");
+  entry.stage = "../../../tmp/evil\x1b[31m"; // the inputs still say "app", so the key verifies
+  registry::Client client = client_for(server, "stages");
+  remote::push_entry(client, local, entry);
+
+  Cache empty(dir / "empty");
+  CHECK_THROWS_WITH(remote::pull_entry(client, empty, entry.key),
+                    Catch::Contains("labels its stage \"../../../tmp/evil\\u001b[31m\", but its inputs are "
+                                    "those of stage \"app\"; not used"));
+  CHECK(!empty.find(entry.key));
+}
+
 TEST_CASE("the stage config pushed for an entry keeps its bytes", "[registry]") {
   LocalRegistry server;
   fs::path dir = make_temp_dir("remote-config-bytes");
@@ -249,6 +301,22 @@ TEST_CASE("an image push to a digest is refused: the digest is the manifest's", 
                     "--push '" + reference + "': push to a tag, not a digest (the digest is the manifest's)");
 }
 
+TEST_CASE("a signing key others may read, or an encrypted one, is refused without a prompt", "[registry]") {
+  fs::path dir = make_temp_dir("signing-key");
+  xstage::util::Ed25519KeyPair pair = xstage::util::generate_ed25519_key();
+  write_file(dir / "open.key", pair.private_pem);
+  fs::permissions(dir / "open.key", fs::perms(0666));
+  CHECK_THROWS_WITH(remote::load_signing_key(dir / "open.key"),
+                    "refusing the signing key " + (dir / "open.key").string() +
+                        ": its permissions (666) let others read it; chmod 600 " +
+                        (dir / "open.key").string());
+  write_file(dir / "locked.key",
+             "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAc\n"
+             "-----END ENCRYPTED PRIVATE KEY-----\n");
+  fs::permissions(dir / "locked.key", fs::perms(0600));
+  CHECK_THROWS_WITH(remote::load_signing_key(dir / "locked.key"), Catch::Contains("is encrypted"));
+}
+
 TEST_CASE("a pull that trusts keys uses only stages one of them signed", "[registry]") {
   LocalRegistry server;
   fs::path dir = make_temp_dir("remote-signed");
@@ -260,6 +328,8 @@ TEST_CASE("a pull that trusts keys uses only stages one of them signed", "[regis
   write_file(dir / "ours.pub", ours.public_pem);
   write_file(dir / "theirs", theirs.private_pem);
   write_file(dir / "theirs.pub", theirs.public_pem);
+  fs::permissions(dir / "ours", fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(dir / "theirs", fs::perms::owner_read | fs::perms::owner_write);
   const remote::TrustedKey trusted = remote::load_trusted_keys(dir / "ours.pub").at(0);
 
   registry::Client signed_by_them = client_for(server, "theirs");

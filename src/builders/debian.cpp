@@ -7,6 +7,8 @@
 
 #include "builders/builder.hpp"
 #include "builders/symlinks.hpp"
+#include "layer/layer.hpp"
+#include "process/interrupt.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/inner_path.hpp"
@@ -77,37 +79,47 @@ std::string build_machine_architecture(BuildContext& context) {
 } // namespace
 
 // A locked stage: exactly the lock's .debs, each already verified by digest,
-// unpacked the way mmdebstrap's extract variant does (dpkg-deb's data tar
-// into the tree; no maintainer scripts, no dpkg database). tar keeps a
-// directory symlink a package before it made (Debian bug 989602). Each .deb
-// must also be the package the lock names: a digest proves the bytes, not
-// the name and version beside it, which the image's SBOM reports.
+// unpacked the way mmdebstrap's extract variant does (each package's data
+// into the tree; no maintainer scripts, no dpkg database), but by xstage's
+// own extractor under the layer policy: dpkg-deb piped into tar would follow
+// a directory symlink an earlier package left (even an absolute one) and
+// write on the build machine. Each .deb must also be the package the lock
+// names: a digest proves the bytes, not the name and version beside it,
+// which the image's SBOM reports.
 void extract_debs(BuildContext& context) {
   // The list goes in a file: a command line of hundreds of paths would make
   // every message that quotes the command unreadable.
   std::string list;
   const std::vector<recipe::LockedPackage>& locked = context.recipe.lock->packages;
+  std::vector<std::string> labels;
   for (std::size_t i = 0; i < context.debs.size(); ++i) {
-    list += fmt::format("{}\t{} {} {}\n", context.debs[i].string(), locked[i].name, locked[i].version,
-                        locked[i].architecture);
+    labels.push_back(fmt::format("{} {} {}", locked[i].name, locked[i].version, locked[i].architecture));
+    list += fmt::format("{}\t{}\n", context.debs[i].string(), labels.back());
   }
   fs::path list_file = context.work / "debs.list";
   fs::create_directories(context.work);
   util::write_file_atomically(list_file, list);
   std::vector<std::string> argv = {
-      "bash",
-      "-c",
-      "set -eo pipefail; root=$1; "
+      "bash", "-c",
+      "set -eo pipefail; "
       "while IFS=$'\\t' read -r deb want; do "
       "got=$(dpkg-deb --show --showformat='${Package} ${Version} ${Architecture}' \"$deb\"); "
       "if [ \"$got\" != \"$want\" ]; then echo \"${deb##*/} is $got, the lock says $want\" >&2; exit 1; fi; "
-      "done < \"$2\"; "
-      "while IFS=$'\\t' read -r deb want; do dpkg-deb --fsys-tarfile \"$deb\" | "
-      "tar -C \"$root\" --keep-directory-symlink --no-same-owner --extract --file -; done < \"$2\"",
-      "extract-debs",
-      context.destdir.string(),
-      list_file.string()};
-  run_command(context, "extract packages", {argv, {}, {}, {}});
+      "done < \"$1\"",
+      "check-debs", list_file.string()};
+  run_command(context, "check packages", {argv, {}, {}, {}});
+  layer::PathOwners owners;
+  for (std::size_t i = 0; i < context.debs.size(); ++i) {
+    if (int signal = process::interrupted_by(); signal != 0) {
+      throw Error(
+          fmt::format("stage '{}': extract packages: interrupted by signal {}", context.recipe.name, signal));
+    }
+    try {
+      layer::extract_deb(context.debs[i], labels[i], context.destdir, owners);
+    } catch (const Error& error) {
+      throw Error(fmt::format("stage '{}': extract packages: {}", context.recipe.name, error.what()));
+    }
+  }
 }
 
 void build_debian(BuildContext& context, const StepPlan& step) {

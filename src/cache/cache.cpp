@@ -338,20 +338,27 @@ VerifyReport Cache::verify() {
       report.bad_entries.push_back(read.problem);
     }
   }
-  std::map<std::string, std::string> reasons; // digest -> why it is bad, or ""
+  // Each description of a blob is checked, not each blob once: an entry
+  // beside a good one may describe the same blob falsely (another diff_id).
+  // A blob is removed only when no entry describes it truly.
+  std::map<std::tuple<std::string, std::uint64_t, std::string, std::uint64_t>, std::string> reasons;
+  std::map<std::string, bool> blob_good; // digest -> some description of it holds
   for (const CacheEntry& entry : readable) {
-    auto [checked, first] = reasons.emplace(entry.layer.digest, "");
+    const layer::LayerInfo& layer = entry.layer;
+    auto [checked, first] = reasons.emplace(
+        std::make_tuple(layer.digest, layer.size, layer.diff_id, layer.uncompressed_size), "");
     if (first) {
-      checked->second = check_blob(entry.layer, Trust::nothing);
+      checked->second = check_blob(layer, Trust::nothing);
       ++report.blobs_checked;
     }
+    blob_good[layer.digest] = blob_good[layer.digest] || checked->second.empty();
     if (!checked->second.empty()) {
       evict(entry.key);
       report.evicted.push_back({entry.key, entry.stage, checked->second});
     }
   }
-  for (const auto& [digest, reason] : reasons) {
-    if (!reason.empty()) {
+  for (const auto& [digest, good] : blob_good) {
+    if (!good) {
       remove_blob(digest);
       report.bad_blobs.push_back(digest);
     }

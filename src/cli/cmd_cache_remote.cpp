@@ -73,6 +73,12 @@ void pull(const GlobalOptions& options, const RemoteArguments& args) {
   PullSummary summary =
       pull_missing(*client, cache, project.pipeline.closure(args.stages), keys, trusted_keys(args.trust));
   fmt::print("{}\n", describe(summary, args.registry));
+  for (const remote::StagePull& stage : summary.stages) {
+    if (stage.result == remote::StagePull::Result::unreachable) {
+      throw Error(
+          fmt::format("registry {} is unreachable or failing: {}", args.registry, stage.refused_reason));
+    }
+  }
   if (std::size_t refused = summary.count(remote::StagePull::Result::refused); refused > 0) {
     throw Error(
         fmt::format("{} in {} failed verification (not used)", counted(refused, "stage"), args.registry));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/console_status.hpp"
 #include "cli/project.hpp"
 #include "key/explain.hpp"
 #include "key/stage_key.hpp"
@@ -63,6 +64,31 @@ std::vector<const recipe::Recipe*> stages_to_lock(const recipe::Pipeline& pipeli
   return stages;
 }
 
+// `xstage lock --check`: what has changed in the archive since each lock was
+// written, printed; nothing is written, and findings are not errors (only
+// failing to ask the archive is).
+void report_lock_check(const recipe::Recipe& recipe, const std::string& display,
+                       const source::LockCheck& check) {
+  if (check.newer.empty() && check.gone.empty() && check.added.empty() && check.dropped.empty()) {
+    fmt::print("{}: {} is current ({} packages)\n", recipe.name, display, check.current.packages.size());
+    return;
+  }
+  auto list = [&](const std::vector<std::string>& items, const char* what) {
+    if (!items.empty()) {
+      fmt::print("{}: {} {}:\n", recipe.name, counted(items.size(), "package"), what);
+      for (const std::string& item : items) {
+        fmt::print("  {}\n", item);
+      }
+    }
+  };
+  list(check.newer, "have newer versions in the archive");
+  list(check.gone, "locked at versions the archive's index no longer lists (their .debs will leave the "
+                   "mirror, and a fresh machine will fail to build the stage)");
+  list(check.added, "would be added by a re-lock");
+  list(check.dropped, "would be dropped by a re-lock");
+  fmt::print("{}: re-lock with `xstage lock {}`\n", recipe.name, recipe.name);
+}
+
 } // namespace
 
 void add_lock_command(CLI::App& app, const GlobalOptions& options) {
@@ -71,7 +97,12 @@ void add_lock_command(CLI::App& app, const GlobalOptions& options) {
       "Pin each debian stage's packages (versions and .deb SHA-256) in recipes/<pipeline>/<stage>.lock");
   auto stages = std::make_shared<std::vector<std::string>>();
   command->add_option("stages", *stages, "Stages to lock (default: every debian stage)");
-  command->callback([&options, stages] {
+  auto check_only = std::make_shared<bool>(false);
+  command->add_flag(
+      "--check", *check_only,
+      "Write nothing: say which locked packages have newer versions in the suite and its pockets, "
+      "and which the archive no longer lists");
+  command->callback([&options, stages, check_only] {
     Project project = load_project(options);
     auto mirror = source::debian_mirror();
     if (!mirror) {
@@ -90,8 +121,16 @@ void add_lock_command(CLI::App& app, const GlobalOptions& options) {
       fmt::print("{}: resolving {} packages in Debian {} {} at {}{}...\n", recipe->name, packages.size(),
                  suite, architecture, *mirror, pockets);
       std::fflush(stdout);
-      recipe::DebianLock lock = source::resolve_packages(archive, runner, suite, architecture, packages);
       std::string display = fmt::format("recipes/{}/{}.lock", project.pipeline.name(), recipe->name);
+      if (*check_only) {
+        if (!recipe->lock) {
+          fmt::print("{}: no lock ({} does not exist)\n", recipe->name, display);
+          continue;
+        }
+        report_lock_check(*recipe, display, source::check_lock(archive, runner, *recipe->lock, packages));
+        continue;
+      }
+      recipe::DebianLock lock = source::resolve_packages(archive, runner, suite, architecture, packages);
       std::string text = recipe::format_debian_lock(lock, recipe->name);
       // What is written must read back: the same checks a build makes.
       lock = recipe::parse_debian_lock(text, display);

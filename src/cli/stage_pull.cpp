@@ -21,6 +21,7 @@ void print_pulled_stage(const remote::StagePull& pull) {
     fmt::print("{:<10} {}  pulled {}\n", pull.stage, pull.key.substr(0, 12), human_size(pull.bytes));
     break;
   case Result::refused:
+  case Result::unreachable:
     std::fflush(stdout);
     fmt::print(stderr, "xstage: warning: stage '{}' not pulled: {}\n", pull.stage, pull.refused_reason);
     break;
@@ -57,10 +58,13 @@ std::vector<remote::TrustedKey> trusted_keys(const std::vector<std::string>& fil
 
 std::string describe(const PullSummary& summary, const std::string& registry) {
   using Result = remote::StagePull::Result;
-  return fmt::format("pulled {} ({}) from {}; {} already cached, {} not in the registry, {} refused",
-                     counted(summary.count(Result::pulled), "stage"), human_size(summary.bytes()), registry,
-                     summary.count(Result::local), summary.count(Result::missing),
-                     summary.count(Result::refused));
+  std::size_t unreachable = summary.count(Result::unreachable);
+  return fmt::format(
+      "pulled {} ({}) from {}; {} already cached, {} not in the registry, {} refused{}",
+      counted(summary.count(Result::pulled), "stage"), human_size(summary.bytes()), registry,
+      summary.count(Result::local), summary.count(Result::missing), summary.count(Result::refused),
+      unreachable > 0 ? fmt::format(", {} not pulled (the registry is unreachable or failing)", unreachable)
+                      : "");
 }
 
 } // namespace xstage::cli

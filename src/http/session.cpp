@@ -11,13 +11,28 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace xstage::http {
 
 namespace {
 
-// Error bodies are kept only far enough to quote them.
+// Error bodies are read only far enough to quote them: an endless one ends
+// the transfer there.
 constexpr std::size_t k_max_error_body = 64 << 10;
+
+// Every transfer's limits, in one place. A server gets 15 s to accept a
+// connection. A transfer slower than 1 KiB/s over 30 s is given up: a
+// registry that drips bytes or stalls fails in half a minute, while any real
+// link is far faster. The deadline for a whole request is 2 minutes for one
+// whose body is kept in memory (manifests, tokens, indexes: small by their
+// limit), and an hour for a streamed download or an upload (a 46 MB tarball
+// would need a link under 13 KiB/s to reach it).
+constexpr long k_connect_seconds = 15;
+constexpr long k_low_speed_bytes = 1024;
+constexpr long k_low_speed_seconds = 30;
+constexpr long k_small_request_seconds = 120;
+constexpr long k_streamed_request_seconds = 3600;
 
 // curl_global_init is not thread-safe; do it once, before any handle exists.
 void init_curl_once() {
@@ -40,6 +55,7 @@ struct Transfer {
   Response response;
   std::size_t offset = 0; // into request.body
   std::exception_ptr failure;
+  bool error_body_cut = false; // an error body reached k_max_error_body
 };
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
@@ -66,8 +82,11 @@ std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user
   const Request& request = transfer->request;
   std::string_view chunk(data, size * count);
   if (!response.success()) {
-    if (response.body.size() < k_max_error_body) {
-      response.body.append(chunk);
+    response.body.append(
+        chunk.substr(0, k_max_error_body - std::min(response.body.size(), k_max_error_body)));
+    if (response.body.size() >= k_max_error_body) {
+      transfer->error_body_cut = true;
+      return 0; // aborts the transfer: the status and a quote are all we need
     }
     return chunk.size();
   }
@@ -117,10 +136,16 @@ int on_seek(void* user, curl_off_t offset, int origin) {
   return upload == nullptr || std::fseek(upload, 0, SEEK_SET) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
 }
 
+// Called at least once a second, even while nothing moves: a stop request
+// (Ctrl-C) ends the transfer here.
 int on_progress(void* user, curl_off_t down_total, curl_off_t down, curl_off_t up_total, curl_off_t up) {
   auto* transfer = static_cast<Transfer*>(user);
   bool uploading = transfer->request.upload != nullptr;
   try {
+    util::throw_if_stopped(fmt::format("{} {}", transfer->request.method, url_path(transfer->request.url)));
+    if (!transfer->request.progress) {
+      return 0;
+    }
     transfer->request.progress(static_cast<std::uint64_t>(uploading ? up : down),
                                static_cast<std::uint64_t>(uploading ? up_total : down_total));
     return 0;
@@ -163,9 +188,12 @@ Outcome Session::attempt(const Request& request) {
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_USERAGENT, "xstage");
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, request.protocols.c_str());
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 15L);
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, k_connect_seconds);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, k_low_speed_bytes);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, k_low_speed_seconds);
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT,
+                   request.sink || request.upload != nullptr ? k_streamed_request_seconds
+                                                             : k_small_request_seconds);
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_write);
@@ -204,17 +232,15 @@ Outcome Session::attempt(const Request& request) {
     headers.reset(longer);
   }
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-  if (request.progress) {
-    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
-    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-  }
+  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
 
   CURLcode result = curl_easy_perform(handle);
   if (transfer.failure) {
     std::rethrow_exception(transfer.failure);
   }
-  if (result != CURLE_OK && !transfer.response.oversized) {
+  if (result != CURLE_OK && !transfer.response.oversized && !transfer.error_body_cut) {
     return {std::nullopt, error_text[0] != '\0' ? error_text : curl_easy_strerror(result)};
   }
   return {std::move(transfer.response), ""};
@@ -223,8 +249,8 @@ Outcome Session::attempt(const Request& request) {
 Response Session::perform(const Request& request) {
   Outcome outcome = attempt(request);
   if (!outcome.response) {
-    throw Error(fmt::format("{}: {} {} failed: {}", m_context, request.method, url_path(request.url),
-                            outcome.failure));
+    throw TransferError(fmt::format("{}: {} {} failed: {}", m_context, request.method, url_path(request.url),
+                                    outcome.failure));
   }
   return std::move(*outcome.response);
 }

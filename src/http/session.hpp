@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.hpp"
+
 namespace xstage::http {
 
 // A login for Basic authentication. Never put in a message, a log or an
@@ -58,6 +60,15 @@ struct Response {
   std::string header(const std::string& name) const;
 };
 
+// The server did not serve: no response arrived (it could not be reached,
+// stalled, dripped below the low-speed limit or passed the deadline), or a
+// caller found it failing (HTTP 5xx). Callers that ask one server for many
+// things stop at the first (the next would wait as long, or fail the same).
+class TransferError : public Error {
+public:
+  using Error::Error;
+};
+
 // What became of a request: a response, whatever its status, or why none
 // arrived (libcurl's reason: "Could not resolve host: x").
 struct Outcome {
@@ -67,9 +78,12 @@ struct Outcome {
 
 // The one libcurl wrapper: an easy handle reused for every request, so that
 // requests to one server share a keep-alive connection. Every request gives
-// up on a connection after 15 seconds and on a transfer that moves nothing
-// for a minute, with no overall timeout (large downloads on slow links are
-// fine). Not thread-safe.
+// up on a connection after 15 seconds, on a transfer slower than 1 KiB/s
+// over 30 seconds (a server that drips or stalls), and at a deadline: 2
+// minutes for a body kept in memory, an hour for a streamed body or an
+// upload. An error body is read up to 64 KiB, then the transfer ends. A stop
+// request (util/stop.hpp: Ctrl-C) ends a transfer within a second, with
+// "interrupted by signal N". Not thread-safe.
 class Session {
 public:
   // `context` starts every message: "registry 127.0.0.1:5000/team/demo".
@@ -82,7 +96,7 @@ public:
   // xstage::Error naming the context for a local failure.
   Outcome attempt(const Request& request);
 
-  // The same, but throws xstage::Error "<context>: GET /v2/x failed:
+  // The same, but throws TransferError "<context>: GET /v2/x failed:
   // <reason>" when no response arrives (connection refused, timeout, TLS).
   Response perform(const Request& request);
 

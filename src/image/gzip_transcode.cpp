@@ -21,6 +21,7 @@
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -111,6 +112,7 @@ std::pair<std::string, std::uint64_t> transcode(const fs::path& blob, const laye
   std::uint64_t tar_size = 0;
   std::size_t pending = 1; // an empty file is not a layer
   while (in.read(input.data(), static_cast<std::streamsize>(input.size())) || in.gcount() > 0) {
+    util::throw_if_stopped(fmt::format("transcoding the layer of stage '{}'", stage));
     std::string_view chunk(input.data(), static_cast<std::size_t>(in.gcount()));
     zst_hash.update(chunk);
     zst_size += chunk.size();
@@ -149,10 +151,61 @@ std::pair<std::string, std::uint64_t> transcode(const fs::path& blob, const laye
   return gzip.finish();
 }
 
-// The recorded gzip blob for `source_digest`, if the record is readable,
-// made at this level, and its blob still hashes to the recorded digest.
+// Whether the gzip blob at `path` hashes to `digest` and holds exactly the
+// tar `info` describes (its diff_id and size), in one pass: the blob's own
+// record is written by whoever can write the cache, so only the zstd layer's
+// diff_id, which the cache entry and image share, vouches for its content.
+// Reading stops once the tar passes the recorded size (a gzip bomb costs no
+// more) or at trailing bytes after the gzip member.
+bool holds_layer(const fs::path& path, const std::string& digest, const layer::LayerInfo& info) {
+  std::ifstream in(path, std::ios::binary);
+  z_stream stream{};
+  if (!in || inflateInit2(&stream, 15 + 16) != Z_OK) {
+    return false;
+  }
+  std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&stream, &inflateEnd);
+  std::vector<char> input(k_chunk_size);
+  std::vector<char> output(k_chunk_size);
+  util::Sha256 gz_hash;
+  util::Sha256 tar_hash;
+  std::uint64_t tar_size = 0;
+  int status = Z_OK;
+  while (in.read(input.data(), static_cast<std::streamsize>(input.size())) || in.gcount() > 0) {
+    util::throw_if_stopped("checking " + path.string());
+    std::string_view chunk(input.data(), static_cast<std::size_t>(in.gcount()));
+    gz_hash.update(chunk);
+    if (status == Z_STREAM_END) {
+      return false; // bytes after the gzip member
+    }
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+    stream.avail_in = static_cast<uInt>(chunk.size());
+    while (stream.avail_in > 0 && status != Z_STREAM_END) {
+      stream.next_out = reinterpret_cast<Bytef*>(output.data());
+      stream.avail_out = static_cast<uInt>(output.size());
+      status = inflate(&stream, Z_NO_FLUSH);
+      if (status != Z_OK && status != Z_STREAM_END) {
+        return false;
+      }
+      std::string_view tar(output.data(), output.size() - stream.avail_out);
+      tar_hash.update(tar);
+      tar_size += tar.size();
+      if (tar_size > info.uncompressed_size) {
+        return false;
+      }
+    }
+    if (stream.avail_in > 0) {
+      return false;
+    }
+  }
+  return !in.bad() && status == Z_STREAM_END && gz_hash.finish().str() == digest &&
+         tar_size == info.uncompressed_size && tar_hash.finish().str() == info.diff_id;
+}
+
+// The recorded gzip blob for the layer `info`, if the record is readable,
+// made at this level, and its blob still hashes to the recorded digest and
+// holds the layer's tar.
 std::optional<GzipBlob> cached(const fs::path& record_path, const fs::path& blob_path,
-                               const std::string& source_digest) {
+                               const layer::LayerInfo& info) {
   std::ifstream in(record_path, std::ios::binary);
   if (!in) {
     return std::nullopt;
@@ -160,7 +213,7 @@ std::optional<GzipBlob> cached(const fs::path& record_path, const fs::path& blob
   json record = json::parse(in, nullptr, false);
   // A hand-edited or foreign record is a miss, never an error.
   auto field = [&](const char* name) { return record.is_object() ? record.value(name, json()) : json(); };
-  if (field("source") != source_digest || field("level") != k_gzip_level ||
+  if (field("source") != info.digest || field("level") != k_gzip_level ||
       !field("size").is_number_unsigned() || !field("digest").is_string()) {
     return std::nullopt;
   }
@@ -170,9 +223,9 @@ std::optional<GzipBlob> cached(const fs::path& record_path, const fs::path& blob
   if (error || size != blob.size || !util::Digest::try_parse(blob.digest)) {
     return std::nullopt;
   }
-  // A few hundred MB/s: cheap next to transcoding, and it keeps a damaged
-  // cache from ever reaching an image.
-  if (util::Digest::of_file(blob_path).str() != blob.digest) {
+  // Inflating runs at a few hundred MB/s: cheap next to transcoding, and it
+  // keeps a damaged or forged cache from ever reaching an image.
+  if (!holds_layer(blob_path, blob.digest, info)) {
     return std::nullopt;
   }
   return blob;
@@ -190,7 +243,7 @@ GzipBlob gzip_layer(const fs::path& blob, const layer::LayerInfo& info, const st
   }
   fs::path record_path = cache_dir / (hex + ".json");
   fs::path blob_path = cache_dir / (hex + ".tar.gz");
-  if (std::optional<GzipBlob> hit = cached(record_path, blob_path, info.digest)) {
+  if (std::optional<GzipBlob> hit = cached(record_path, blob_path, info)) {
     return *hit;
   }
   util::AtomicFile file(blob_path);

@@ -27,7 +27,10 @@ struct GzipBlob {
 //   <cache_dir>/<zstd hex>.json     {"source", "digest", "size", "level"}
 //
 // A hit is a record with this level whose blob still hashes to the recorded
-// digest; anything else (missing, unreadable, corrupt) is transcoded again.
+// digest and inflates to exactly the layer's tar (info.diff_id and
+// info.uncompressed_size): the record alone could be forged along with its
+// blob. Anything else (missing, unreadable, corrupt, forged) is transcoded
+// again.
 // Transcoding streams: zstd is decompressed and the tar deflated into a gzip
 // stream made like `gzip -n`: no file name, mtime 0, level k_gzip_level, so
 // the bytes depend on the tar alone (for a given zlib). The blob and then

@@ -12,6 +12,7 @@
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
+#include "util/text_file.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -56,6 +57,48 @@ void write_json_blob(const fs::path& blobs, const std::string& digest, const std
   util::write_file_atomically(blobs / util::Digest::parse(digest).hex(), text);
 }
 
+// An output directory is written only when it is new, empty, or holds only
+// what xstage would have written there (`ours`): `--context /etc` or
+// `--oci ~` must not scatter blobs through a directory of the user's.
+template <typename IsOurs>
+void refuse_foreign_directory(const fs::path& dir, std::string_view what, IsOurs ours) {
+  std::error_code error;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    if (!ours(it->path().filename().string(), it->symlink_status(error))) {
+      throw Error(
+          fmt::format("refusing to write {} into {}: it holds '{}', which xstage did not write there; "
+                      "name a new or empty directory",
+                      what, dir.string(), it->path().filename().string()));
+    }
+  }
+}
+
+// The image entries an existing layout's index.json lists, but for the ones
+// tagged `tag` (this export replaces them). A layout whose index cannot be
+// read is refused: rewriting it would lose every other tag.
+json other_entries(const fs::path& dir, const std::string& tag) {
+  json kept = json::array();
+  if (!fs::exists(dir / "index.json")) {
+    return kept;
+  }
+  json index = json::parse(util::read_text_file(dir / "index.json", (dir / "index.json").string(), 16 << 20),
+                           nullptr, false);
+  if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array()) {
+    throw Error(
+        fmt::format("refusing to write into the OCI layout {}: its index.json is not an OCI index, and "
+                    "rewriting it would lose what it lists",
+                    dir.string()));
+  }
+  for (const json& entry : index["manifests"]) {
+    bool same_tag = entry.is_object() && entry.contains("annotations") && entry["annotations"].is_object() &&
+                    entry["annotations"].value("org.opencontainers.image.ref.name", json()) == tag;
+    if (!same_tag) {
+      kept.push_back(entry);
+    }
+  }
+  return kept;
+}
+
 bool is_ref_separator(char c) {
   return c == '-' || c == '.' || c == '_' || c == ':' || c == '@' || c == '+';
 }
@@ -98,6 +141,10 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
   if (std::string why = check_tag(tag); !why.empty()) {
     throw Error(fmt::format("invalid image tag '{}': {}", tag, why));
   }
+  if (fs::is_directory(dir) && !fs::exists(dir / "oci-layout")) {
+    refuse_foreign_directory(dir, "an OCI layout", [](const std::string&, fs::file_status) { return false; });
+  }
+  json manifests = other_entries(dir, tag);
   fs::path blobs = dir / "blobs" / "sha256";
   std::error_code error;
   fs::create_directories(blobs, error);
@@ -118,7 +165,19 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
                 {"size", image.manifest.size()},
                 {"platform", {{"architecture", "arm64"}, {"os", "linux"}}},
                 {"annotations", {{"org.opencontainers.image.ref.name", tag}}}};
-  json manifests = json::array({entry});
+  // Other tags of the layout stay; referrers of this digest are listed again
+  // below, so any listed before are dropped rather than doubled.
+  manifests.erase(
+      std::remove_if(manifests.begin(), manifests.end(),
+                     [&](const json& listed) {
+                       return listed.is_object() &&
+                              (listed.value("digest", json()) == image.manifest_digest ||
+                               std::any_of(referrers.begin(), referrers.end(), [&](const Referrer& r) {
+                                 return listed.value("digest", json()) == r.manifest_digest;
+                               }));
+                     }),
+      manifests.end());
+  manifests.insert(manifests.begin(), entry);
   if (!referrers.empty()) {
     write_json_blob(blobs, util::Digest::of(k_empty_config).str(), std::string(k_empty_config));
   }
@@ -136,6 +195,11 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
 }
 
 std::vector<std::string> write_layer_files(const fs::path& dir, const Image& image) {
+  if (fs::is_directory(dir)) {
+    refuse_foreign_directory(dir, "a build context", [](const std::string& name, fs::file_status status) {
+      return fs::is_regular_file(status) && (name.ends_with(".tar.gz") || name.ends_with(".tar.zst"));
+    });
+  }
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {

@@ -36,7 +36,7 @@ std::optional<std::string> inside_path(std::string_view path) {
 }
 
 void EntryPolicy::refuse(std::string_view entry, std::string_view reason) const {
-  throw Error(fmt::format("refusing layer {}: entry '{}' {}", m_archive, entry, reason));
+  throw Error(fmt::format("refusing {}: entry '{}' {}", m_subject, entry, reason));
 }
 
 std::string EntryPolicy::clean_path(std::string_view raw) const {

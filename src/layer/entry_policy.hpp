@@ -33,7 +33,8 @@ std::optional<std::string> inside_path(std::string_view path);
 // Each refusal throws xstage::Error naming the archive and the entry.
 class EntryPolicy {
 public:
-  explicit EntryPolicy(std::string archive) : m_archive(std::move(archive)) {}
+  // `subject` names what is read in refusals: "layer PATH", "package NAME (PATH)".
+  explicit EntryPolicy(std::string subject) : m_subject(std::move(subject)) {}
 
   // The entry's clean path ("usr/lib/x.so"), or nothing for the root
   // directory itself ("./"), which readers skip.
@@ -47,7 +48,7 @@ private:
   void check_symlink(std::string_view raw, const std::string& path, std::string_view target) const;
   void check_parents(std::string_view raw, const std::string& path) const;
 
-  std::string m_archive;
+  std::string m_subject;
   std::set<std::string> m_directories; // of this layer
   std::set<std::string> m_files;       // regular files of this layer: hard-link targets
   std::set<std::string> m_others;      // symlinks and hard links of this layer

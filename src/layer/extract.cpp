@@ -1,4 +1,5 @@
-// Extracting a layer safely into a root shared with other stages.
+// Extracting a layer, or a Debian package's data, safely into a root shared
+// with other stages or packages.
 #include "layer/layer.hpp"
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <fmt/format.h>
 
 #include "layer/archive_support.hpp"
+#include "layer/deb_data.hpp"
 #include "layer/entry_policy.hpp"
 #include "layer/layer_stream.hpp"
 #include "util/atomic_file.hpp"
@@ -36,11 +38,15 @@ using namespace detail;
 
 namespace {
 
-// Refuses entries of one untrusted layer and tracks what it extracted.
+// Refuses entries of one untrusted archive and tracks what it extracted.
+// `owner` (a stage, or a package) is recorded for each path; `kind` says
+// which in messages.
 class Extractor {
 public:
-  Extractor(const fs::path& archive_path, fs::path root, const std::string& stage, PathOwners& owners)
-      : m_policy(archive_path.string()), m_root(std::move(root)), m_stage(stage), m_owners(owners) {}
+  Extractor(std::string subject, fs::path root, std::string_view kind, const std::string& owner,
+            PathOwners& owners)
+      : m_policy(std::move(subject)), m_root(std::move(root)), m_kind(kind), m_owner(owner),
+        m_owners(owners) {}
 
   [[noreturn]] void refuse(std::string_view entry, std::string_view reason) const {
     m_policy.refuse(entry, reason);
@@ -70,12 +76,18 @@ public:
 
   // Only directories may be shared; any other path belongs to one stage.
   void check_free(std::string_view raw, const std::string& path, bool directory) const {
-    if (auto owner = m_owners.find(path); owner != m_owners.end()) {
-      throw Error(
-          fmt::format("path {} is written by both stage '{}' and stage '{}'", path, owner->second, m_stage));
-    }
     struct stat status {};
-    if (::lstat((m_root / path).c_str(), &status) == 0 && !(directory && S_ISDIR(status.st_mode))) {
+    const bool exists = ::lstat((m_root / path).c_str(), &status) == 0;
+    if (exists && directory && S_ISLNK(status.st_mode)) {
+      // A directory entry over a symlink: tar would keep the link and write
+      // the directory's contents through it.
+      refuse(raw, fmt::format("is written through the symlink '{}'", path));
+    }
+    if (auto owner = m_owners.find(path); owner != m_owners.end()) {
+      throw Error(fmt::format("path {} is written by both {} '{}' and {} '{}'", path, m_kind, owner->second,
+                              m_kind, m_owner));
+    }
+    if (exists && !(directory && S_ISDIR(status.st_mode))) {
       refuse(raw, "would replace a path that is already in the root");
     }
   }
@@ -105,10 +117,10 @@ public:
 
   // A failed write names the entry, the root and the system's reason (a
   // full disk says "No space left on device", not only "Write failed").
-  [[noreturn]] void fail_write(const LayerStream& stream, archive* handle) const {
+  template <typename Source> [[noreturn]] void fail_write(const Source& stream, archive* handle) const {
     stream.rethrow_failure();
     if (int code = archive_errno(handle); code > 0) {
-      throw Error(fmt::format("cannot extract '{}' of layer {} into {}: {} ({})", m_current, stream.name(),
+      throw Error(fmt::format("cannot extract '{}' of {} into {}: {} ({})", m_current, stream.name(),
                               m_root.string(), std::strerror(code), archive_error(handle)));
     }
     stream.fail("extract", handle);
@@ -120,13 +132,14 @@ public:
       m_directories.insert(m_current);
       return;
     }
-    m_owners[m_current] = m_stage;
+    m_owners[m_current] = m_owner;
   }
 
 private:
   EntryPolicy m_policy;
   fs::path m_root;
-  const std::string& m_stage;
+  std::string_view m_kind;
+  const std::string& m_owner;
   PathOwners& m_owners;
   std::set<std::string> m_directories; // known real directories
   std::string m_current;               // the entry between prepare() and record()
@@ -135,21 +148,24 @@ private:
 
 } // namespace
 
-void extract_layer(const fs::path& archive_path, const LayerInfo& expected, const fs::path& root,
-                   const std::string& stage, PathOwners& owners) {
-  ScopedUtf8Locale locale; // decode pax names as they were encoded
-  // libarchive resolves paths from the working directory, which is not ours
-  // to change, so entries are given absolute paths below the canonical root
-  // (no symlinks in it for ARCHIVE_EXTRACT_SECURE_SYMLINKS to trip over).
+namespace {
+
+// `root` created if missing, and its canonical path: libarchive resolves
+// paths from the working directory, which is not ours to change, so entries
+// are given absolute paths below the canonical root (no symlinks in it for
+// ARCHIVE_EXTRACT_SECURE_SYMLINKS to trip over).
+fs::path canonical_root(const fs::path& root) {
   std::error_code error;
   fs::create_directories(root, error);
-  fs::path canonical_root = error ? fs::path() : fs::canonical(root, error);
+  fs::path canonical = error ? fs::path() : fs::canonical(root, error);
   if (error) {
     throw Error(fmt::format("cannot create {}: {}", root.string(), error.message()));
   }
-  Extractor extractor(archive_path, canonical_root, stage, owners);
-  LayerStream stream(archive_path, &expected);
-  ReadArchive in = stream.open_tar();
+  return canonical;
+}
+
+// Extracts every entry `in` reads from `source` (a LayerStream or DebData).
+template <typename Source> void extract_entries(Source& source, archive* in, Extractor& extractor) {
   WriteArchive disk(archive_write_disk_new(), &archive_write_free);
   // The checks above are ours; these are libarchive's second line of defence.
   // SECURE_NOABSOLUTEPATHS cannot be used: our paths are absolute by design.
@@ -158,26 +174,45 @@ void extract_layer(const fs::path& archive_path, const LayerInfo& expected, cons
                                                  ARCHIVE_EXTRACT_NO_OVERWRITE);
   archive_entry* entry = nullptr;
   for (;;) {
-    int status = archive_read_next_header(in.get(), &entry);
+    int status = archive_read_next_header(in, &entry);
     if (status == ARCHIVE_EOF) {
       break;
     }
     if (status < ARCHIVE_WARN) {
-      stream.fail("read", in.get());
+      source.fail("read", in);
     }
     if (!extractor.prepare(entry)) {
       continue;
     }
     // Header, data and finish; any failure is reported on `in`.
-    if (archive_read_extract2(in.get(), entry, disk.get()) != ARCHIVE_OK) {
-      extractor.fail_write(stream, in.get());
+    if (archive_read_extract2(in, entry, disk.get()) != ARCHIVE_OK) {
+      extractor.fail_write(source, in);
     }
     extractor.record();
   }
   if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-    extractor.fail_write(stream, disk.get());
+    extractor.fail_write(source, disk.get());
   }
+}
+
+} // namespace
+
+void extract_layer(const fs::path& archive_path, const LayerInfo& expected, const fs::path& root,
+                   const std::string& stage, PathOwners& owners) {
+  ScopedUtf8Locale locale; // decode pax names as they were encoded
+  Extractor extractor("layer " + archive_path.string(), canonical_root(root), "stage", stage, owners);
+  LayerStream stream(archive_path, &expected);
+  ReadArchive in = stream.open_tar();
+  extract_entries(stream, in.get(), extractor);
   stream.finish();
+}
+
+void extract_deb(const fs::path& deb, const std::string& package, const fs::path& root, PathOwners& owners) {
+  ScopedUtf8Locale locale;
+  DebData data(deb, package);
+  Extractor extractor(data.name(), canonical_root(root), "package", package, owners);
+  ReadArchive in = data.open_tar();
+  extract_entries(data, in.get(), extractor);
 }
 
 } // namespace xstage::layer

@@ -95,6 +95,16 @@ using PathOwners = std::map<std::string, std::string>;
 void extract_layer(const std::filesystem::path& archive, const LayerInfo& expected,
                    const std::filesystem::path& root, const std::string& stage, PathOwners& owners);
 
+// Extracts the files of the Debian package `deb` (its data.tar member, read
+// in place) into `root` under extract_layer()'s policy, recording each
+// non-directory path in `owners` as the package's (`package` names it:
+// "libfoo 1.0 arm64"). dpkg-deb piped into tar would follow a directory
+// symlink an earlier package left in the root, and write on the build
+// machine; here a write through any symlink, a path leaving the root and a
+// path two packages ship are refused, naming the package and the entry.
+void extract_deb(const std::filesystem::path& deb, const std::string& package,
+                 const std::filesystem::path& root, PathOwners& owners);
+
 // One entry of a layer, as read_layer() reports it.
 struct LayerEntry {
   enum class Type { file, directory, symlink, hardlink, other };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,6 +28,7 @@ std::string_view LayerStream::next() {
     // zstd may hold output back when the last call filled the buffer, so a
     // full buffer is drained before more input is read.
     if (m_source.pos == m_source.size && !m_output_full) {
+      util::throw_if_stopped("reading layer " + m_name);
       m_in.read(m_input.data(), static_cast<std::streamsize>(m_input.size()));
       if (m_in.bad()) {
         throw Error(fmt::format("cannot read layer {}: {}", m_name, std::strerror(errno)));

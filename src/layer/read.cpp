@@ -59,7 +59,7 @@ void read_layer(const fs::path& archive_path, const LayerInfo& expected,
                 const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
   detail::ScopedUtf8Locale locale; // decode pax names as they were encoded
   detail::LayerStream stream(archive_path, &expected);
-  detail::EntryPolicy policy(archive_path.string());
+  detail::EntryPolicy policy("layer " + archive_path.string());
   ReadArchive in = stream.open_tar();
   archive_entry* entry = nullptr;
   for (;;) {

@@ -26,6 +26,7 @@
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace fs = std::filesystem;
 
@@ -140,6 +141,7 @@ void write_file_data(archive* tar, const TreeItem& item) {
   std::vector<char> buffer(1 << 16);
   std::streamsize left = item.status.st_size;
   while (in && left > 0) {
+    util::throw_if_stopped("packing " + item.path.string());
     in.read(buffer.data(), std::min(left, static_cast<std::streamsize>(buffer.size())));
     if (archive_write_data(tar, buffer.data(), static_cast<std::size_t>(in.gcount())) != in.gcount()) {
       throw Error(fmt::format("cannot pack {}: {}", item.path.string(), archive_error(tar)));

@@ -8,18 +8,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/stop.hpp"
+
 namespace xstage::process {
 
 namespace {
 
 // Lock-free slots, so the signal handler may read them.
 std::array<std::atomic<pid_t>, 32> g_groups{};
-std::atomic<int> g_signal{0};
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
 extern "C" void on_interrupt(int signal_number) {
   int saved_errno = errno;
-  g_signal.store(signal_number);
+  util::request_stop(signal_number);
   for (std::atomic<pid_t>& group : g_groups) {
     pid_t pid = group.load();
     if (pid > 0) {
@@ -46,7 +47,7 @@ void install_interrupt_handler() {
 }
 
 int interrupted_by() {
-  return g_signal.load();
+  return util::stop_signal();
 }
 
 void register_group(pid_t group) {
@@ -56,7 +57,7 @@ void register_group(pid_t group) {
       break;
     }
   }
-  if (g_signal.load() != 0) {
+  if (util::stop_signal() != 0) {
     ::kill(-group, SIGTERM); // the signal came while it was starting
   }
 }

@@ -243,6 +243,7 @@ std::map<std::string, Value> PipelineOptions::resolve(const std::vector<std::str
     values[spec.name] = spec.default_value;
     names.push_back(spec.name);
   }
+  std::map<std::string, std::string> given; // option -> the -D that set it
   for (const std::string& setting : settings) {
     auto equals = setting.find('=');
     if (equals == std::string::npos || equals == 0) {
@@ -250,6 +251,12 @@ std::map<std::string, Value> PipelineOptions::resolve(const std::vector<std::str
     }
     std::string name = setting.substr(0, equals);
     std::string value = setting.substr(equals + 1);
+    // A second -D for one option is a mistake (a script and a user both
+    // setting it), not a quiet override: the key would follow the last one.
+    if (auto earlier = given.emplace(name, setting); !earlier.second && earlier.first->second != setting) {
+      throw Error(fmt::format("-D {}: option '{}' is already set by -D {}; set it once", setting, name,
+                              earlier.first->second));
+    }
     auto spec =
         std::find_if(m_specs.begin(), m_specs.end(), [&](const OptionSpec& s) { return s.name == name; });
     if (spec == m_specs.end()) {

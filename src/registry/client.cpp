@@ -82,9 +82,13 @@ std::string Client::url_of(const std::string& path) const {
 
 void Client::fail(const Call& call, const http::Response& response) const {
   std::string message = registry_message(response.body);
-  throw Error(fmt::format("registry {}: {} {} returned HTTP {}{}", where(), call.request.method,
-                          http::url_path(call.request.url), response.status,
-                          message.empty() ? "" : ": " + message));
+  std::string text =
+      fmt::format("registry {}: {} {} returned HTTP {}{}", where(), call.request.method,
+                  http::url_path(call.request.url), response.status, message.empty() ? "" : ": " + message);
+  if (response.status >= 500) {
+    throw http::TransferError(text); // the server is failing, not refusing this request
+  }
+  throw Error(text);
 }
 
 void Client::fail_authentication() const {
@@ -112,7 +116,11 @@ void Client::refuse_plain_http(const http::Request& request) const {
 http::Response Client::perform(Call& call) {
   http::Request& request = call.request;
   refuse_plain_http(request);
-  request.redirect_protocols = starts_with(m_base, "https") ? "https" : "http,https";
+  // A registry reached over plain http (loopback, or --insecure) may redirect
+  // to https anywhere, but to plain http only when insecure: libcurl cannot
+  // hold a redirect to loopback, and a redirect must not carry a request in
+  // clear to another host.
+  request.redirect_protocols = starts_with(m_base, "https") || !m_options.insecure ? "https" : "http,https";
   std::vector<std::string> headers = request.headers;
   if (http::url_authority(request.url) == m_reference.host) {
     request.basic = m_use_basic && m_options.credentials ? &*m_options.credentials : nullptr;

@@ -12,6 +12,7 @@
 #include "util/atomic_file.hpp"
 #include "util/digest.hpp"
 #include "util/error.hpp"
+#include "util/names.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -30,6 +31,38 @@ const json& field(const json& object, const char* name, const std::string& what)
     throw Error(fmt::format("{} has no '{}'", what, name));
   }
   return object.at(name);
+}
+
+// A registry's documents are untrusted: each field is checked for its type
+// before use, so a wrong one is a refusal naming it, never a JSON exception.
+std::string string_field(const json& object, const char* name, const std::string& what) {
+  const json& value = field(object, name, what);
+  if (!value.is_string()) {
+    throw Error(fmt::format("{} has a '{}' that is not a string", what, name));
+  }
+  return value.get<std::string>();
+}
+
+std::uint64_t size_field(const json& object, const char* name, const std::string& what) {
+  const json& value = field(object, name, what);
+  if (!value.is_number_unsigned()) {
+    throw Error(fmt::format("{} has a '{}' that is not a size", what, name));
+  }
+  return value.get<std::uint64_t>();
+}
+
+// A field for a message: a string quoted and escaped as JSON (no terminal
+// escapes reach the user), cut at 80 characters; anything else as its type.
+std::string shown(const json& object, const char* name) {
+  if (!object.is_object() || !object.contains(name)) {
+    return "none";
+  }
+  const json& value = object.at(name);
+  if (!value.is_string()) {
+    return std::string("a ") + value.type_name();
+  }
+  std::string quoted = value.dump(-1, ' ', true, json::error_handler_t::replace);
+  return quoted.size() > 80 ? quoted.substr(0, 76) + "...\"" : quoted;
 }
 
 } // namespace
@@ -63,6 +96,29 @@ PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, cons
   return outcome;
 }
 
+StageManifest read_stage_manifest(std::string_view body, const std::string& key) {
+  StageManifest read;
+  read.what = fmt::format("the registry's manifest for key {}", key.substr(0, 12));
+  const std::string& what = read.what;
+  json manifest = json::parse(body, nullptr, false);
+  if (!manifest.is_object()) {
+    throw Error(fmt::format("{} is not a JSON object", what));
+  }
+  const json& config_descriptor = field(manifest, "config", what);
+  const json& layers = field(manifest, "layers", what);
+  if (field(config_descriptor, "mediaType", what) != k_stage_config_type || !layers.is_array() ||
+      layers.size() != 1) {
+    throw Error(fmt::format("{} is not an xstage stage (config media type {}, {} layers)", what,
+                            shown(config_descriptor, "mediaType"), layers.is_array() ? layers.size() : 0));
+  }
+  read.config_digest = string_field(config_descriptor, "digest", what);
+  image::digest_hex(read.config_digest, "config digest", key.substr(0, 12));
+  read.config_size = size_field(config_descriptor, "size", what);
+  read.layer_digest = string_field(layers[0], "digest", what);
+  read.layer_size = size_field(layers[0], "size", what);
+  return read;
+}
+
 std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
                                             const std::string& key, const std::vector<TrustedKey>& trusted) {
   std::optional<registry::Manifest> pulled = client.get_manifest(key, {std::string(image::k_manifest_type)});
@@ -73,23 +129,14 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
     // The digest of the bytes served, not the one the registry claims.
     check_signature(client, key, util::Digest::of(pulled->body).str(), trusted);
   }
-  std::string what = fmt::format("the registry's manifest for key {}", key.substr(0, 12));
-  json manifest = json::parse(pulled->body, nullptr, false);
-  const json& config_descriptor = field(manifest, "config", what);
-  const json& layers = field(manifest, "layers", what);
-  if (field(config_descriptor, "mediaType", what) != k_stage_config_type || !layers.is_array() ||
-      layers.size() != 1) {
-    throw Error(fmt::format("{} is not an xstage stage (config {}, {} layers)", what,
-                            config_descriptor.value("mediaType", "?"),
-                            layers.is_array() ? layers.size() : 0));
-  }
+  StageManifest manifest = read_stage_manifest(pulled->body, key);
+  const std::string& what = manifest.what;
 
   // The config: fetched into the cache's blobs (checked against its digest).
-  std::string config_digest = field(config_descriptor, "digest", what).get<std::string>();
-  image::digest_hex(config_digest, "config digest", key.substr(0, 12));
+  const std::string& config_digest = manifest.config_digest;
   fs::path config_file = cache.blob_path(config_digest);
   fs::create_directories(config_file.parent_path());
-  client.fetch_blob(config_digest, field(config_descriptor, "size", what).get<std::uint64_t>(), config_file);
+  client.fetch_blob(config_digest, manifest.config_size, config_file);
   std::string config_text;
   {
     std::ifstream in(config_file, std::ios::binary);
@@ -105,11 +152,21 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
     throw Error(fmt::format("{} describes another build (its inputs hash to {}); not used", config_what,
                             inputs_key.substr(0, 12)));
   }
+  // The stage's name is stored and printed: it must be the one the key's
+  // inputs name (hashed into the key, so verified above), never a path or
+  // terminal escapes a registry chose.
+  const json& named = recorded.manifest.is_object() && recorded.manifest.contains("stage")
+                          ? recorded.manifest.at("stage")
+                          : json();
+  if (!named.is_string() || named.get<std::string>() != recorded.stage || !util::is_name(recorded.stage)) {
+    throw Error(fmt::format("{} labels its stage {}, but its inputs are those of stage {}; not used",
+                            config_what, shown(config, "stage"), shown(recorded.manifest, "stage")));
+  }
   const std::string& stage = recorded.stage;
   const layer::LayerInfo& claimed = recorded.layer;
-  if (field(layers[0], "digest", what) != claimed.digest || field(layers[0], "size", what) != claimed.size) {
-    throw Error(fmt::format("{} names layer {}, its config {}; not used", what,
-                            layers[0].value("digest", "?"), claimed.digest));
+  if (manifest.layer_digest != claimed.digest || manifest.layer_size != claimed.size) {
+    throw Error(fmt::format("{} names layer {}, its config {}; not used", what, manifest.layer_digest,
+                            claimed.digest));
   }
 
   // The layer: its digest and size are checked while it downloads, then

@@ -37,6 +37,18 @@ struct PushOutcome : PushCounts {
 PushOutcome push_entry(registry::Client& client, const cache::Cache& cache, const cache::CacheEntry& entry,
                        const SigningKey* sign = nullptr);
 
+// What a stage's manifest in a registry names, each field checked for its
+// JSON type: a wrong one throws xstage::Error naming the field (`what`
+// names the manifest in messages).
+struct StageManifest {
+  std::string what;
+  std::string config_digest;
+  std::uint64_t config_size = 0;
+  std::string layer_digest;
+  std::uint64_t layer_size = 0;
+};
+StageManifest read_stage_manifest(std::string_view body, const std::string& key);
+
 // Pulls the stage keyed `key` into `cache`, or returns nothing when the
 // registry has no such tag. Nothing is stored unless everything checks:
 // the config's key is `key` and its input manifest has that key by

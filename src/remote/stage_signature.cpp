@@ -26,6 +26,15 @@ std::string signature_tag(const std::string& stage_key, const std::string& key_i
 } // namespace
 
 SigningKey load_signing_key(const fs::path& file) {
+  // As ssh does with a private key: one that others may read may have been
+  // read, and signatures made with it prove nothing.
+  std::error_code error;
+  fs::perms perms = fs::status(file, error).permissions();
+  if (!error && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+    throw Error(fmt::format("refusing the signing key {}: its permissions ({:o}) let others read it; "
+                            "chmod 600 {}",
+                            file.string(), static_cast<unsigned>(perms) & 0777, file.string()));
+  }
   std::string pem = util::read_text_file(file, file.string());
   std::string public_pem = util::ed25519_public_key(pem, file.string());
   return {pem, util::ed25519_key_id(public_pem, file.string())};
@@ -124,7 +133,12 @@ std::string check_signature(registry::Client& client, const std::string& stage_k
         document.is_object() && document.contains("annotations") && document["annotations"].is_object()
             ? &document["annotations"]
             : nullptr;
-    std::string hex = annotations != nullptr ? annotations->value("dev.xstage.signature", "") : "";
+    // A signature of another JSON type is no signature (value() would throw).
+    const json* signed_value = annotations != nullptr && annotations->contains("dev.xstage.signature")
+                                   ? &annotations->at("dev.xstage.signature")
+                                   : nullptr;
+    std::string hex =
+        signed_value != nullptr && signed_value->is_string() ? signed_value->get<std::string>() : "";
     if (util::ed25519_verify(key.public_pem, signed_text(stage_key, manifest_digest), hex, key.file)) {
       return key.id;
     }

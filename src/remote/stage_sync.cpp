@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "http/session.hpp"
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace xstage::remote {
 
@@ -49,9 +51,21 @@ StagePull pull_stage(registry::Client& client, cache::Cache& cache, const std::s
       pull.result = StagePull::Result::missing;
       return pull;
     }
-  } catch (const Error& error) {
-    // Reported, not thrown: the caller may build this stage, and the others
-    // are still worth pulling.
+  } catch (const http::TransferError& error) {
+    if (util::stop_signal() != 0) {
+      throw;
+    }
+    pull.result = StagePull::Result::unreachable;
+    pull.refused_reason = error.what();
+    return pull;
+  } catch (const std::exception& error) {
+    // An interrupt stops the pull; anything else is reported, not thrown:
+    // the caller may build this stage, and the others are still worth
+    // pulling. (A registry's JSON is checked field by field; a JSON error
+    // that still got through is a refusal like the others.)
+    if (util::stop_signal() != 0) {
+      throw;
+    }
     pull.result = StagePull::Result::refused;
     pull.refused_reason = error.what();
     return pull;
@@ -131,9 +145,26 @@ PullSummary pull_missing_stages(registry::Client& client, cache::Cache& cache,
                                 const std::map<std::string, key::StageKey>& keys,
                                 const std::function<void(const StagePull&)>& on_stage,
                                 const std::vector<TrustedKey>& trusted) {
-  return {sync_each(stages, on_stage, [&](const std::string& stage) {
-    return pull_stage(client, cache, stage, keys, trusted);
-  })};
+  // A registry that did not serve once is not asked again: each stage would
+  // wait as long (a stalled server costs the low-speed limit per request).
+  std::string unanswered; // the stage it did not answer for
+  PullSummary summary;
+  summary.stages = sync_each(stages, on_stage, [&](const std::string& stage) {
+    if (!unanswered.empty()) {
+      StagePull skipped;
+      skipped.stage = stage;
+      skipped.key = keys.at(stage).key;
+      skipped.result = StagePull::Result::unreachable;
+      skipped.refused_reason = fmt::format("not tried: the registry failed for stage '{}'", unanswered);
+      return skipped;
+    }
+    StagePull pull = pull_stage(client, cache, stage, keys, trusted);
+    if (pull.result == StagePull::Result::unreachable) {
+      unanswered = stage;
+    }
+    return pull;
+  });
+  return summary;
 }
 
 } // namespace xstage::remote

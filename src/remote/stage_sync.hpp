@@ -67,17 +67,18 @@ PushSummary push_stages(registry::Client& client, cache::Cache& cache,
 // What pulling one stage did.
 struct StagePull {
   enum class Result {
-    pulled,  // verified and stored in the cache
-    local,   // already in the cache, so not asked for
-    missing, // not in the registry either
-    refused, // in the registry but failed verification; the cache is unchanged for it
+    pulled,      // verified and stored in the cache
+    local,       // already in the cache, so not asked for
+    missing,     // not in the registry either
+    refused,     // in the registry but failed verification; the cache is unchanged for it
+    unreachable, // the registry did not serve: no answer, or HTTP 5xx (for this stage or an earlier one)
   };
 
   std::string stage;
   std::string key;
   Result result = Result::missing;
   std::uint64_t bytes = 0;    // pulled: the blob bytes received
-  std::string refused_reason; // refused: the verification error
+  std::string refused_reason; // refused: the verification error; unreachable: the transfer's
 };
 
 struct PullSummary {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -155,6 +156,42 @@ recipe::DebianLock resolve_packages(DebianArchive& archive, process::CommandRunn
   }
   recipe::sort_packages(lock.packages);
   return lock;
+}
+
+LockCheck check_lock(DebianArchive& archive, process::CommandRunner& runner, const recipe::DebianLock& locked,
+                     const std::vector<std::string>& packages) {
+  LockCheck check;
+  check.current = resolve_packages(archive, runner, locked.suite, locked.architecture, packages);
+  auto key = [](const recipe::LockedPackage& package) { return package.name + ":" + package.architecture; };
+  std::map<std::string, const recipe::LockedPackage*> now;
+  for (const recipe::LockedPackage& package : check.current.packages) {
+    now[key(package)] = &package;
+  }
+  std::vector<std::string> apt_cache = archive.binary_apt(locked.suite, locked.architecture, false).apt_cache;
+  std::set<std::string> was;
+  for (const recipe::LockedPackage& package : locked.packages) {
+    was.insert(key(package));
+    auto found = now.find(key(package));
+    if (found == now.end()) {
+      check.dropped.push_back(fmt::format("{} {} ({})", package.name, package.version, package.architecture));
+    } else if (found->second->version != package.version) {
+      check.newer.push_back(fmt::format("{} {} -> {} ({})", package.name, package.version,
+                                        found->second->version, package.architecture));
+    } else {
+      continue; // the same version: still in the index
+    }
+    std::vector<std::string> show = apt_cache;
+    show.insert(show.end(), {"show", "--no-all-versions", package.name + "=" + package.version});
+    if (runner.run(process::Invocation{show, {}, {}, {}}).exit_code != 0) {
+      check.gone.push_back(fmt::format("{} {} ({})", package.name, package.version, package.architecture));
+    }
+  }
+  for (const recipe::LockedPackage& package : check.current.packages) {
+    if (was.count(key(package)) == 0) {
+      check.added.push_back(fmt::format("{} {} ({})", package.name, package.version, package.architecture));
+    }
+  }
+  return check;
 }
 
 recipe::Source locked_deb_source(const recipe::LockedPackage& package, const recipe::DebianLock& lock,

@@ -20,6 +20,23 @@ recipe::DebianLock resolve_packages(DebianArchive& archive, process::CommandRunn
                                     const std::string& suite, const std::string& architecture,
                                     const std::vector<std::string>& packages);
 
+// What Debian's archive says today of a lock (`xstage lock --check`): the
+// stage's packages resolved afresh, and how the lock differs.
+struct LockCheck {
+  recipe::DebianLock current;       // what `xstage lock` would write now
+  std::vector<std::string> newer;   // "libtiff6 4.5.0-6+deb12u1 -> 4.5.0-6+deb12u2 (arm64)"
+  std::vector<std::string> gone;    // "libcups2 2.4.2-3+deb12u4 (arm64)": no longer in the suite's index
+  std::vector<std::string> added;   // in the resolution, not in the lock
+  std::vector<std::string> dropped; // in the lock, no longer in the resolution
+};
+
+// Resolves `packages` as resolve_packages() does and compares `locked` with
+// it. A locked version the index no longer lists (superseded by a security
+// or point release) will leave the mirror, and every fresh machine will then
+// fail to build the stage: that is `gone`.
+LockCheck check_lock(DebianArchive& archive, process::CommandRunner& runner, const recipe::DebianLock& locked,
+                     const std::vector<std::string>& packages);
+
 // The packages `apt-get install --simulate` would install: its "Inst NAME
 // (VERSION ... [ARCH])" lines, as name, version and architecture.
 std::vector<recipe::LockedPackage> parse_simulated_installs(const std::string& output);

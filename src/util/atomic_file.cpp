@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace fs = std::filesystem;
 
@@ -158,6 +159,7 @@ void copy_file_atomically(const fs::path& from, const fs::path& to) {
     AtomicFile file(to);
     std::vector<char> buffer(1 << 16);
     for (;;) {
+      throw_if_stopped("copying " + from.string());
       ssize_t got = ::read(fd, buffer.data(), buffer.size());
       if (got < 0 && errno == EINTR) {
         continue;

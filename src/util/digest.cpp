@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/stop.hpp"
 
 namespace xstage::util {
 
@@ -92,6 +93,7 @@ Digest Digest::of_file(const std::filesystem::path& path) {
   Sha256 hash;
   std::array<char, 1 << 16> buffer{};
   while (in) {
+    throw_if_stopped("hashing " + path.string());
     in.read(buffer.data(), buffer.size());
     hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
   }

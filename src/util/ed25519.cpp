@@ -30,9 +30,22 @@ std::string bio_text(BIO* bio) {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
+// OpenSSL asks for the passphrase of an encrypted key on the terminal when
+// no callback is given; xstage has no passphrase to give and never prompts
+// (CI has no terminal, and a prompt in a build is a hang).
+int no_passphrase(char*, int, int, void*) {
+  return -1;
+}
+
 Key read_key(std::string_view pem, bool is_private, std::string_view what) {
   Bio bio = memory_bio(pem);
-  Key key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+  if (is_private && pem.find("ENCRYPTED") != std::string_view::npos) {
+    throw Error(
+        fmt::format("{} is encrypted; xstage signs with an unencrypted key (xstage keygen writes one, "
+                    "mode 600)",
+                    what));
+  }
+  Key key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)
                      : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
           &EVP_PKEY_free);
   if (!key || EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) {
