@@ -64,3 +64,11 @@ TEST_CASE("a field of an entry of the wrong kind, or a digest that is not sha256
   form["stage"] = 7;
   CHECK_THROWS_WITH(entry_from_json(form, "entry"), "entry has an invalid 'stage'");
 }
+
+TEST_CASE("an entry whose stage is not a stage name is refused", "[cache]") {
+  json form = to_json(sample_entry());
+  for (const char* stage : {"../../tmp/evil", "app\x1b[2J", "", "-rf"}) {
+    form["stage"] = stage;
+    CHECK_THROWS_WITH(entry_from_json(form, "entry"), "entry has an invalid 'stage'");
+  }
+}

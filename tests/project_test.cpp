@@ -76,3 +76,23 @@ TEST_CASE("a project loads the pipeline named, over the default cross file", "[p
   CHECK(loaded.pipeline.name() == "demo");
   CHECK(loaded.toolchain.files == std::vector<fs::path>{test::source_root() / "cross/aarch64.ini"});
 }
+
+// Errors quote the line they are about, so a link to a secret would print it.
+TEST_CASE("recipe files and the cross file that link out of the checkout are refused unread", "[project]") {
+  fs::path dir = test::make_temp_dir("links-out");
+  test::write_file(dir / "secret", "[stage]\ntoken = 'do not print'\n");
+  fs::path root = make_project(dir / "checkout");
+  fs::create_directories(root / "recipes/p");
+  fs::create_symlink(dir / "secret", root / "recipes/p/base.ini");
+  CHECK_THROWS_WITH(
+      project::load_project(root, {fs::path(test::source_root() / "cross/aarch64.ini")}, "p", {}),
+      "recipes/p/base.ini is a symlink out of the project (to " + (dir / "secret").string() +
+          "); refusing to read it");
+  fs::remove(root / "recipes/p/base.ini");
+  fs::create_symlink("../../secret.ini", root / "recipes/p/inside.ini"); // dangling but inside: not refused
+  fs::remove(root / "cross/aarch64.ini");
+  fs::create_symlink(dir / "secret", root / "cross/aarch64.ini");
+  CHECK_THROWS_WITH(project::load_project(root, {}, "p", {}),
+                    "cross/aarch64.ini is a symlink out of the project (to " + (dir / "secret").string() +
+                        "); refusing to read it");
+}

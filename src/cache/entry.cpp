@@ -4,6 +4,7 @@
 
 #include "util/digest.hpp"
 #include "util/error.hpp"
+#include "util/names.hpp"
 
 using nlohmann::json;
 
@@ -62,6 +63,11 @@ CacheEntry entry_from_json(const json& object, std::string_view what, Created cr
   CacheEntry entry;
   entry.key = string_field(object, "key", what);
   entry.stage = string_field(object, "stage", what);
+  // A stage's name is printed and joined into paths: what a recipe's file
+  // name may be, never a path or terminal escapes.
+  if (!util::is_name(entry.stage)) {
+    throw Error(fmt::format("{} has an invalid 'stage'", what));
+  }
   if (created == Created::included) {
     entry.created = field(object, "created", what, [](const json& value) {
                       return value.is_number_integer();

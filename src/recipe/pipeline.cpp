@@ -9,6 +9,7 @@
 
 #include "recipe/options.hpp"
 #include "util/error.hpp"
+#include "util/inner_path.hpp"
 #include "util/names.hpp"
 #include "util/spelling.hpp"
 #include "util/text_file.hpp"
@@ -228,6 +229,28 @@ void attach_locks(const fs::path& directory, const std::string& pipeline, std::v
 
 } // namespace
 
+namespace {
+
+// A checkout's recipes, locks and tables are read only from the checkout: a
+// symlink in it that leads out (to /etc/shadow, to a CI secret) is refused
+// before it is read, since errors quote the line they are about.
+void refuse_links_out(const fs::path& project_root, const fs::path& directory, const std::string& display) {
+  std::error_code error;
+  if (!util::resolves_inside(project_root, directory)) {
+    throw Error(fmt::format("{} leads out of the project (to {}); refusing to read it", display,
+                            fs::weakly_canonical(directory, error).string()));
+  }
+  for (fs::recursive_directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    if (it->is_symlink() && !util::resolves_inside(project_root, it->path())) {
+      throw Error(fmt::format("{}/{} is a symlink out of the project (to {}); refusing to read it", display,
+                              it->path().lexically_relative(directory).string(),
+                              fs::weakly_canonical(it->path(), error).string()));
+    }
+  }
+}
+
+} // namespace
+
 Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
                         const std::vector<std::string>& settings) {
   fs::path directory = project_root / "recipes" / name;
@@ -236,6 +259,7 @@ Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
     throw Error(fmt::format("unknown pipeline '{}' (no directory recipes/{}){}; pipelines: {}", name, name,
                             util::did_you_mean(name, known), fmt::join(known, ", ")));
   }
+  refuse_links_out(project_root, directory, fmt::format("recipes/{}", name));
   std::vector<fs::path> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
     if (entry.is_regular_file() && entry.path().extension() == ".ini" &&

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string_view>
+#include <system_error>
 
 namespace xstage::util {
 
@@ -17,6 +18,29 @@ inline bool is_inner_path(std::string_view text) {
     if (part == "..") {
       return false;
     }
+  }
+  return true;
+}
+
+// True when `path`, with every symlink in it followed, is `root` or inside
+// it (both resolved the same way): a checkout's file that is a link out of
+// the checkout is not. A path that cannot be resolved is not inside.
+inline bool resolves_inside(const std::filesystem::path& root, const std::filesystem::path& path) {
+  std::error_code error;
+  const std::filesystem::path real_root = std::filesystem::weakly_canonical(root, error);
+  if (error) {
+    return false;
+  }
+  const std::filesystem::path real = std::filesystem::weakly_canonical(path, error);
+  if (error) {
+    return false;
+  }
+  auto part = real.begin();
+  for (const std::filesystem::path& root_part : real_root) {
+    if (part == real.end() || *part != root_part) {
+      return false;
+    }
+    ++part;
   }
   return true;
 }
