@@ -2,8 +2,10 @@
 // program of a command tree (make, sh, libtool's wrapper scripts, ctest,
 // python): an exec of a target ELF program (an aarch64 test binary) becomes
 // an exec of the emulator named by XSTAGE_RUN_EMULATOR, with the program's
-// path and arguments after `-0 ARGV0`, as binfmt_misc would do with root.
-// Everything else (scripts, the build machine's programs) runs unchanged.
+// path and arguments after `-0 ARGV0`, as binfmt_misc would do with root. So
+// does a script whose `#!` names a target program (the kernel would refuse
+// that interpreter). Everything else (other scripts, the build machine's
+// programs) runs unchanged.
 //
 // glibc's exec functions call its internal __execve, which cannot be
 // interposed, so each public entry point is wrapped here. The code runs
@@ -109,29 +111,96 @@ static size_t count(char* const list[]) {
   return n;
 }
 
-// The emulator's argv for `path`: EMULATOR -0 ARGV0 PATH ARGS... into `out`,
-// which holds count(argv) + 5 entries. Returns the emulator, or NULL when
-// the program is not the target's or no emulator is set.
-static const char* emulated(const char* path, char* const argv[], char** out) {
+// A script's interpreter: the `#!` line of `path`, split into the
+// interpreter (into `interpreter`, PATH_MAX bytes) and its one optional
+// argument (into `argument`, PATH_MAX bytes, empty when none), as the kernel
+// reads it. Returns 0 when `path` does not start with `#!`.
+static int shebang(const char* path, char* interpreter, char* argument) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return 0;
+  }
+  char line[256];
+  ssize_t got = read(fd, line, sizeof line - 1);
+  close(fd);
+  if (got < 3 || line[0] != '#' || line[1] != '!') {
+    return 0;
+  }
+  line[got] = '\0';
+  char* end = strchr(line, '\n');
+  if (end) {
+    *end = '\0';
+  }
+  char* start = line + 2;
+  while (*start == ' ' || *start == '\t') {
+    ++start;
+  }
+  size_t length = strcspn(start, " \t");
+  if (length == 0 || length >= PATH_MAX) {
+    return 0;
+  }
+  memcpy(interpreter, start, length);
+  interpreter[length] = '\0';
+  start += length;
+  while (*start == ' ' || *start == '\t') {
+    ++start;
+  }
+  length = strlen(start);
+  while (length > 0 && (start[length - 1] == ' ' || start[length - 1] == '\t')) {
+    --length;
+  }
+  memcpy(argument, start, length);
+  argument[length] = '\0';
+  return 1;
+}
+
+// The emulator's argv for `path` into `out`, which holds count(argv) + 7
+// entries: EMULATOR -0 ARGV0 PATH ARGS... for a target program, and for a
+// script whose `#!` names a target program (which the kernel would refuse,
+// and glibc's execvp would then hand to /bin/sh), EMULATOR -0 INTERPRETER
+// INTERPRETER [ARGUMENT] PATH ARGS..., as the kernel would have started it.
+// `interpreter` and `argument` (PATH_MAX bytes each) hold the `#!` line's
+// words. Returns the emulator, or NULL when nothing is the target's or no
+// emulator is set.
+static const char* emulated(const char* path, char* const argv[], char** out, char* interpreter,
+                            char* argument) {
   const char* emulator = getenv("XSTAGE_RUN_EMULATOR");
-  if (!emulator || !*emulator || !is_target_program(path)) {
+  if (!emulator || !*emulator) {
     return NULL;
   }
   size_t n = count(argv);
-  out[0] = (char*)emulator;
-  out[1] = (char*)"-0";
-  out[2] = n > 0 ? argv[0] : (char*)path;
-  out[3] = (char*)path;
-  for (size_t i = 1; i < n; ++i) {
-    out[3 + i] = argv[i];
+  size_t next = 0;
+  out[next++] = (char*)emulator;
+  out[next++] = (char*)"-0";
+  if (is_target_program(path)) {
+    out[next++] = n > 0 ? argv[0] : (char*)path;
+  } else if (shebang(path, interpreter, argument) && is_target_program(interpreter)) {
+    out[next++] = interpreter;
+    out[next++] = interpreter;
+    if (*argument) {
+      out[next++] = argument;
+    }
+  } else {
+    return NULL;
   }
-  out[n < 1 ? 4 : n + 3] = NULL;
+  out[next++] = (char*)path;
+  for (size_t i = 1; i < n; ++i) {
+    out[next++] = argv[i];
+  }
+  out[next] = NULL;
   return emulator;
 }
 
+// The buffers emulated() fills, on the caller's stack: the code runs between
+// vfork and exec, so nothing is allocated.
+#define REDIRECT_BUFFERS(argv)                                                                               \
+  char* redirected[count(argv) + 7];                                                                         \
+  char interpreter[PATH_MAX];                                                                                \
+  char argument[PATH_MAX]
+
 EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
-  char* redirected[count(argv) + 5];
-  const char* emulator = emulated(path, argv, redirected);
+  REDIRECT_BUFFERS(argv);
+  const char* emulator = emulated(path, argv, redirected, interpreter, argument);
   execve_fn real = next_execve("execve");
   return emulator ? real(emulator, redirected, envp) : real(path, argv, envp);
 }
@@ -142,7 +211,11 @@ EXPORT int execv(const char* path, char* const argv[]) {
 
 EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
   char found[PATH_MAX];
-  if (*file && search_path(file, getenv("PATH"), found) && is_target_program(found)) {
+  char interpreter[PATH_MAX];
+  char argument[PATH_MAX];
+  if (*file && search_path(file, getenv("PATH"), found) &&
+      (is_target_program(found) ||
+       (shebang(found, interpreter, argument) && is_target_program(interpreter)))) {
     return execve(found, argv, envp);
   }
   return next_execve("execvpe")(file, argv, envp);
@@ -196,8 +269,8 @@ static int spawn(const char* symbol, int search, pid_t* pid, const char* file,
   if (search) {
     path = search_path(file, getenv("PATH"), found) ? found : NULL;
   }
-  char* redirected[count(argv) + 5];
-  const char* emulator = path ? emulated(path, argv, redirected) : NULL;
+  REDIRECT_BUFFERS(argv);
+  const char* emulator = path ? emulated(path, argv, redirected, interpreter, argument) : NULL;
   if (emulator) {
     return next_spawn("posix_spawn")(pid, emulator, actions, attributes, redirected, envp);
   }

@@ -51,6 +51,12 @@ if output=$(./hello 2>&1); then
 fi
 
 expect "aarch64: [./hello] [a b] [c]" ./hello "a b" c
+# A script whose interpreter is a target program: the kernel refuses the
+# interpreter, and glibc would hand the script to /bin/sh.
+printf '#!%s from-shebang\n' "$work/hello" > script.sh
+chmod +x script.sh
+expect "aarch64: [$work/hello] [from-shebang] [./script.sh] [a]" ./script.sh a
+expect "aarch64: [$work/hello] [from-shebang] [./script.sh] [sh]" sh -c './script.sh sh'
 expect "aarch64: [./hello] [sh]" sh -c './hello sh'
 expect "aarch64: [./hello] [env]" env ./hello env
 expect "aarch64: [./hello] [python]" python3 -c 'import subprocess; subprocess.run(["./hello", "python"])'
