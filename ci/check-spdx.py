@@ -18,7 +18,7 @@ def problems(document, validator):
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in error.absolute_path) or "(document)"
         yield f"{where}: {error.message}"
-    ids = [p.get("SPDXID") for p in document.get("packages", [])]
+    ids = [p.get("SPDXID") for p in document.get("packages", []) + document.get("files", [])]
     seen = set()
     for spdx_id in ids:
         if spdx_id in seen:

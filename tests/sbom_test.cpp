@@ -171,3 +171,37 @@ TEST_CASE("an SBOM is a referrer of its image in an OCI layout", "[image]") {
   CHECK(fs::exists(blobs / util::Digest::parse(sbom.manifest_digest).hex()));
   CHECK(fs::exists(blobs / util::Digest::of("{}").hex()));
 }
+
+// The layer's own files are listed, so a file that no locked package
+// installs (a backdoor in a forged layer) is named, as is one a package
+// installs with other content.
+TEST_CASE("an image's SPDX lists each file of a debian layer with the package that installs it", "[image]") {
+  recipe::Pipeline locked = pipeline(true);
+  image::Image image = an_image("{\"m\":1}");
+  image::ImagePlan plan = image::plan_image(locked, "");
+  std::map<std::string, image::LayerContents> contents = {
+      {"runtime",
+       {{"usr/bin/backdoor", std::string(64, 'b'), std::string(40, 'b'), "", "", false},
+        {"usr/lib/aarch64-linux-gnu/libz.so.1.2.13", std::string(64, 'a'), std::string(40, 'a'), "zlib1g",
+         "arm64", false},
+        {"usr/share/doc/zlib1g/copyright", std::string(64, 'c'), std::string(40, 'c'), "zlib1g", "arm64",
+         true}}}};
+  json document =
+      json::parse(image::spdx_document(locked, plan, keys_of(locked), image, "v1", "xstage-test", contents));
+  REQUIRE(document["files"].size() == 3);
+  std::map<std::string, json> files;
+  for (const json& file : document["files"]) {
+    files[file["fileName"]] = file;
+  }
+  const json& backdoor = files.at("./usr/bin/backdoor");
+  CHECK(backdoor["comment"] == "in the layer of stage 'runtime', installed by none of its locked packages");
+  CHECK(backdoor["checksums"][1] == json{{"algorithm", "SHA256"}, {"checksumValue", std::string(64, 'b')}});
+  CHECK(has_relationship(document, "SPDXRef-Stage-runtime", "CONTAINS", backdoor["SPDXID"]));
+  const json& library = files.at("./usr/lib/aarch64-linux-gnu/libz.so.1.2.13");
+  CHECK_FALSE(library.contains("comment"));
+  CHECK(has_relationship(document, "SPDXRef-Deb-runtime-zlib1g-arm64", "CONTAINS", library["SPDXID"]));
+  const json& changed = files.at("./usr/share/doc/zlib1g/copyright");
+  CHECK(changed["comment"] ==
+        "in the layer of stage 'runtime', with other content than package zlib1g installs");
+  CHECK(has_relationship(document, "SPDXRef-Stage-runtime", "CONTAINS", changed["SPDXID"]));
+}

@@ -14,6 +14,7 @@
 #include "image/image_plan.hpp"
 #include "image/oci_layout.hpp"
 #include "image/sbom.hpp"
+#include "package/layer_contents.hpp"
 #include "remote/image_push.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -145,9 +146,13 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
     print_sizes(stage, chosen,
                 image::compare_with_sysroot(pipeline, plan, *session.cache, session.keys, chosen),
                 args->compression);
+    // The SBOM lists what the layers hold, checked against the locked .debs.
+    std::map<std::string, image::LayerContents> contents = package::debian_layer_contents(
+        pipeline, layers, package::PackageSources{session.project.root, session.options.fetch},
+        session.runner);
     image::Referrer sbom =
         image::sbom_referrer(chosen, image::spdx_document(pipeline, plan, session.keys, chosen, args->tag,
-                                                          "xstage-" XSTAGE_VERSION));
+                                                          "xstage-" XSTAGE_VERSION, contents));
     if (!args->sbom.empty()) {
       if (fs::path parent = fs::path(args->sbom).parent_path(); !parent.empty()) {
         fs::create_directories(parent);

@@ -88,6 +88,35 @@ void add_debian_packages(const recipe::Recipe& stage, const std::string& stage_i
   }
 }
 
+// The files of a debian stage's layer, each CONTAINed by the package that
+// installs it, or by the stage with the reason when none does.
+void add_layer_files(const recipe::Recipe& stage, const std::string& stage_id, const LayerContents& contents,
+                     json& files, json& relationships) {
+  std::size_t number = 0;
+  for (const LayerFile& file : contents) {
+    std::string id = spdx_id("File", stage.name + "-" + std::to_string(++number));
+    json entry = {{"SPDXID", id},
+                  {"fileName", "./" + file.path},
+                  {"checksums", json::array({{{"algorithm", "SHA1"}, {"checksumValue", file.sha1}},
+                                             {{"algorithm", "SHA256"}, {"checksumValue", file.sha256}}})},
+                  {"licenseConcluded", k_none},
+                  {"copyrightText", k_none}};
+    std::string owner = stage_id;
+    if (file.package.empty()) {
+      entry["comment"] =
+          fmt::format("in the layer of stage '{}', installed by none of its locked packages", stage.name);
+    } else if (file.modified) {
+      entry["comment"] =
+          fmt::format("in the layer of stage '{}', with other content than package {} installs", stage.name,
+                      file.package);
+    } else {
+      owner = spdx_id("Deb", stage.name + "-" + file.package + "-" + file.architecture);
+    }
+    files.push_back(std::move(entry));
+    relationships.push_back(relationship(owner, "CONTAINS", id));
+  }
+}
+
 // A stage's sources, each GENERATED_FROM by `stage_id`.
 void add_sources(const recipe::Recipe& stage, const key::StageKey& key, const std::string& stage_id,
                  json& packages, json& relationships) {
@@ -125,7 +154,8 @@ void add_sources(const recipe::Recipe& stage, const key::StageKey& key, const st
 
 std::string spdx_document(const recipe::Pipeline& pipeline, const ImagePlan& plan,
                           const std::map<std::string, key::StageKey>& keys, const Image& image,
-                          const std::string& tag, const std::string& tool) {
+                          const std::string& tag, const std::string& tool,
+                          const std::map<std::string, LayerContents>& contents) {
   const std::string image_id = "SPDXRef-Image";
   std::string hex = util::Digest::parse(image.manifest_digest).hex();
   json image_package = package(image_id, fmt::format("{}/{}", pipeline.name(), plan.stage->name), tag);
@@ -133,6 +163,7 @@ std::string spdx_document(const recipe::Pipeline& pipeline, const ImagePlan& pla
   image_package["primaryPackagePurpose"] = "CONTAINER";
   image_package["comment"] = fmt::format("linux/arm64 image, manifest {}", image.manifest_digest);
   json packages = json::array({image_package});
+  json files = json::array();
   json relationships = json::array({relationship("SPDXRef-DOCUMENT", "DESCRIBES", image_id)});
 
   std::map<std::string, const Blob*> layer_of;
@@ -153,6 +184,9 @@ std::string spdx_document(const recipe::Pipeline& pipeline, const ImagePlan& pla
     packages.push_back(std::move(entry));
     if (stage->builder == "debian" && layer != layer_of.end()) {
       add_debian_packages(*stage, id, packages, relationships);
+      if (auto listed = contents.find(stage->name); listed != contents.end()) {
+        add_layer_files(*stage, id, listed->second, files, relationships);
+      }
     }
     add_sources(*stage, key, id, packages, relationships);
     for (const std::string& parent : stage->parents) {
@@ -171,6 +205,9 @@ std::string spdx_document(const recipe::Pipeline& pipeline, const ImagePlan& pla
       {"creationInfo", {{"created", k_image_created}, {"creators", json::array({"Tool: " + tool})}}},
       {"packages", packages},
       {"relationships", relationships}};
+  if (!files.empty()) {
+    document["files"] = files;
+  }
   return document.dump(2) + "\n";
 }
 

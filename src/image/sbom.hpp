@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "image/image.hpp"
 #include "image/image_plan.hpp"
@@ -12,6 +13,19 @@
 namespace xstage::image {
 
 inline constexpr std::string_view k_spdx_type = "application/spdx+json";
+
+// What the layer of a locked debian stage holds, file by file, and which of
+// the stage's locked packages installs each (package::debian_layer_contents
+// reads both): so the SBOM describes the image, not only its lockfile.
+struct LayerFile {
+  std::string path;         // "usr/lib/x.so"
+  std::string sha256;       // hex, of the file's content in the layer
+  std::string sha1;         // hex (SPDX 2.3 requires it for files)
+  std::string package;      // the locked package that installs it; empty: none
+  std::string architecture; // that package's
+  bool modified = false;    // the package installs it with other content
+};
+using LayerContents = std::vector<LayerFile>; // sorted by path
 
 // An SPDX 2.3 JSON document of `image`, the image of `plan` assembled from
 // the stages `keys` names:
@@ -26,12 +40,18 @@ inline constexpr std::string_view k_spdx_type = "application/spdx+json";
 //                                recipe directory's tree digest), and
 //                                BUILD_DEPENDENCY_OF its children
 //
+// With `contents` for a debian stage, each regular file of its layer is a
+// SPDX file (SHA-256 and SHA-1), CONTAINed by the package that installs it,
+// or by the stage, with a comment, when no locked package installs it or one
+// installs other content there: a file added to the layer is named.
+//
 // Nothing in it depends on the time or the machine (created is
 // k_image_created), so the same image always has the same document. `tool`
 // names the creator, "xstage-0.1.0".
 std::string spdx_document(const recipe::Pipeline& pipeline, const ImagePlan& plan,
                           const std::map<std::string, key::StageKey>& keys, const Image& image,
-                          const std::string& tag, const std::string& tool);
+                          const std::string& tag, const std::string& tool,
+                          const std::map<std::string, LayerContents>& contents = {});
 
 // `document` as a referrer of `image` (artifactType k_spdx_type), which
 // OCI 1.1 tools find by the image's manifest digest.

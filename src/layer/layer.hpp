@@ -126,4 +126,10 @@ using ReadEntryData = std::function<std::string()>;
 void read_layer(const std::filesystem::path& archive, const LayerInfo& expected,
                 const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit);
 
+// Calls `visit` for every entry of the Debian package `deb`'s files (its
+// data.tar member), as read_layer() does for a layer, under the same policy
+// (`package` names it in messages). For listing what a package installs.
+void read_deb(const std::filesystem::path& deb, const std::string& package,
+              const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit);
+
 } // namespace xstage::layer

@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 
 #include "layer/archive_support.hpp"
+#include "layer/deb_data.hpp"
 #include "layer/entry_policy.hpp"
 #include "layer/layer.hpp"
 #include "layer/layer_stream.hpp"
@@ -55,20 +56,21 @@ LayerEntry describe_entry(archive_entry* entry) {
 
 } // namespace
 
-void read_layer(const fs::path& archive_path, const LayerInfo& expected,
-                const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
-  detail::ScopedUtf8Locale locale; // decode pax names as they were encoded
-  detail::LayerStream stream(archive_path, &expected);
-  detail::EntryPolicy policy("layer " + archive_path.string());
-  ReadArchive in = stream.open_tar();
+namespace {
+
+// Visits every entry `in` reads from `source` (a LayerStream or DebData)
+// that `policy` admits.
+template <typename Source>
+void visit_entries(Source& source, archive* in, detail::EntryPolicy& policy,
+                   const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
   archive_entry* entry = nullptr;
   for (;;) {
-    int status = archive_read_next_header(in.get(), &entry);
+    int status = archive_read_next_header(in, &entry);
     if (status == ARCHIVE_EOF) {
       break;
     }
     if (status < ARCHIVE_WARN) {
-      stream.fail("read", in.get());
+      source.fail("read", in);
     }
     if (!policy.admit(entry)) {
       continue;
@@ -79,9 +81,9 @@ void read_layer(const fs::path& archive_path, const LayerInfo& expected,
       std::string data(described.size, '\0');
       std::size_t done = 0;
       while (done < data.size()) {
-        la_ssize_t got = archive_read_data(in.get(), data.data() + done, data.size() - done);
+        la_ssize_t got = archive_read_data(in, data.data() + done, data.size() - done);
         if (got <= 0) {
-          stream.fail("read", in.get());
+          source.fail("read", in);
         }
         done += static_cast<std::size_t>(got);
       }
@@ -89,7 +91,27 @@ void read_layer(const fs::path& archive_path, const LayerInfo& expected,
     };
     visit(described, read_data);
   }
+}
+
+} // namespace
+
+void read_layer(const fs::path& archive_path, const LayerInfo& expected,
+                const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
+  detail::ScopedUtf8Locale locale; // decode pax names as they were encoded
+  detail::LayerStream stream(archive_path, &expected);
+  detail::EntryPolicy policy("layer " + archive_path.string());
+  ReadArchive in = stream.open_tar();
+  visit_entries(stream, in.get(), policy, visit);
   stream.finish();
+}
+
+void read_deb(const fs::path& deb, const std::string& package,
+              const std::function<void(const LayerEntry&, const ReadEntryData&)>& visit) {
+  detail::ScopedUtf8Locale locale;
+  detail::DebData data(deb, package);
+  detail::EntryPolicy policy(data.name());
+  ReadArchive in = data.open_tar();
+  visit_entries(data, in.get(), policy, visit);
 }
 
 void check_layer(const fs::path& archive_path, const LayerInfo& expected) {

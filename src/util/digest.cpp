@@ -45,6 +45,19 @@ Digest Sha256::finish() {
   return *Digest::from_hex(hex);
 }
 
+std::string sha1_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha1(), nullptr) != 1) {
+    throw Error("cannot compute sha-1 (openssl)");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += fmt::format("{:02x}", digest[i]);
+  }
+  return hex;
+}
+
 bool is_sha256_hex(std::string_view text) {
   if (text.size() != 64) {
     return false;

@@ -30,6 +30,10 @@ private:
   EVP_MD_CTX* m_context;
 };
 
+// The SHA-1 of `data` in lower-case hex: only where a format requires it
+// beside SHA-256 (SPDX 2.3 files), never to identify anything.
+std::string sha1_hex(std::string_view data);
+
 // True when `text` is 64 lower-case hex digits, the form of stage keys and
 // source pins.
 bool is_sha256_hex(std::string_view text);

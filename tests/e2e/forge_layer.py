@@ -6,7 +6,9 @@ Usage: forge_layer.py KIND CACHE_DIR STAGE_KEY [--stamp]
 
 KIND: dotdot, symlink (escaping paths), absolute, device, setuid, hardlink
 (to /etc/passwd), bomb (256 MiB of zeros under an entry that records 10 KiB
-uncompressed), diffid (a benign tar under an entry with another diff_id).
+uncompressed), diffid (a benign tar under an entry with another diff_id),
+backdoor (the stage's own layer plus usr/bin/backdoor, a valid layer that
+only a look at its files can tell).
 --stamp also writes the cache's "verified" stamp for the forged blob, as if it
 had passed a restore: then only the reader in use can refuse it.
 """
@@ -43,9 +45,16 @@ def add_file(tar, path, data=b"owned\n", mode=0o644):
     tar.addfile(info, io.BytesIO(data))
 
 
-def write_tar(kind, out):
+def write_tar(kind, out, original):
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-        if kind == "dotdot":
+        if kind == "backdoor":
+            tar_bytes = subprocess.run(["zstd", "-q", "-d", "-c", original], check=True,
+                                       stdout=subprocess.PIPE).stdout
+            with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r|") as layer:
+                for member in layer:
+                    tar.addfile(member, layer.extractfile(member) if member.isfile() else None)
+            add_file(tar, "usr/bin/backdoor", b"#!/bin/sh\nexec nc -l 4444\n", 0o755)
+        elif kind == "dotdot":
             add_file(tar, "usr/../../evil")
         elif kind == "symlink":
             link = tarfile.TarInfo("usr/escape")
@@ -96,13 +105,17 @@ class Hashing(io.RawIOBase):
 def main():
     kind, cache, key = sys.argv[1:4]
     stamp = "--stamp" in sys.argv[4:]
+    entry_path = os.path.join(cache, "entries", key + ".json")
+    with open(entry_path) as f:
+        entry = json.load(f)
+    original = os.path.join(cache, "blobs", "sha256", entry["layer"]["digest"].split(":")[1])
     zstd = subprocess.Popen(["zstd", "-q", "-c"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     tar = Hashing(zstd.stdin)
     # zstd's output is read while the tar is written, so neither pipe fills.
     chunks = []
     reader = threading.Thread(target=lambda: chunks.append(zstd.stdout.read()))
     reader.start()
-    write_tar(kind, tar)
+    write_tar(kind, tar, original)
     zstd.stdin.close()
     reader.join()
     if zstd.wait() != 0:
@@ -112,9 +125,6 @@ def main():
     blob_path = os.path.join(cache, "blobs", "sha256", digest)
     with open(blob_path, "wb") as out:
         out.write(blob)
-    entry_path = os.path.join(cache, "entries", key + ".json")
-    with open(entry_path) as f:
-        entry = json.load(f)
     entry["layer"] = {
         "digest": "sha256:" + digest,
         "size": len(blob),

@@ -8,7 +8,8 @@
 #  4. the image is under a quarter of the sysroot the app was built against;
 #  5. `--docker-archive` is read by skopeo; docker/demo.Dockerfile matches the
 #     build context `--context` writes;
-#  6. the SPDX SBOM (--sbom, and the layout's referrer) passes ci/check-spdx.py
+#  6. the SPDX SBOM (--sbom, and the layout's referrer) passes ci/check-spdx.py,
+#     and lists the runtime layer's files: a forged layer's extra file is named
 #     and lists every package of the runtime layer's lock and FFmpeg's source
 #     digest; skopeo still reads the layout that holds it.
 # Usage: images.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (a cache from demo_pipeline.sh
@@ -160,6 +161,29 @@ assert [m.get("artifactType") for m in index["manifests"]] == [None, "applicatio
 PY
 skopeo inspect "oci:$out/sbom-layout:latest" | grep -q '"Architecture": "arm64"' || fail "skopeo does not read the layout with its SBOM"
 echo "ok: the layout's referrer holds the same document; skopeo reads the layout"
+
+say "the SBOM lists what the layers hold: a forged runtime layer's extra file is named"
+/usr/bin/python3 - "$out/sbom.spdx.json" <<'PY'
+import json, sys
+files = json.load(open(sys.argv[1]))["files"]
+stray = [f["fileName"] for f in files if "comment" in f]
+assert not stray, f"files of the real runtime layer that no locked package installs: {stray[:5]}"
+print(f"ok: all {len(files)} files of the runtime layer are installed by its locked packages, unchanged")
+PY
+runtime_key=$(x key runtime)
+cp "$cache/entries/$runtime_key.json" "$out/runtime-entry.json"
+python3 "$source_root/tests/e2e/forge_layer.py" backdoor "$cache" "$runtime_key"
+x image --oci "$out/forged-layout" --sbom "$out/forged.spdx.json" > "$out/forged.log"
+/usr/bin/python3 "$source_root/ci/check-spdx.py" "$out/forged.spdx.json"
+/usr/bin/python3 - "$out/forged.spdx.json" <<'PY'
+import json, sys
+document = json.load(open(sys.argv[1]))
+stray = [f for f in document["files"] if "comment" in f]
+assert [f["fileName"] for f in stray] == ["./usr/bin/backdoor"], [f["fileName"] for f in stray]
+assert stray[0]["comment"] == "in the layer of stage 'runtime', installed by none of its locked packages", stray[0]
+print(f"ok: the SBOM of the forged image names {stray[0]['fileName']}: {stray[0]['comment']}")
+PY
+cp "$out/runtime-entry.json" "$cache/entries/$runtime_key.json"
 
 echo
 echo "images end to end: all checks passed"
