@@ -307,3 +307,24 @@ TEST_CASE("a byte that is not UTF-8 is a located error, not a JSON exception", "
                        "text(.|\\n)*"));
   }
 }
+
+TEST_CASE("a long line is quoted only around the column, with the caret under the culprit",
+          "[machine_file]") {
+  std::string chain = "x = 'a'";
+  for (int i = 0; i < 200; ++i) {
+    chain += " + 'a'";
+  }
+  chain += " - 'b'";
+  const std::string text = "[constants]\n" + chain + "\n";
+  const std::string message = error_of(text);
+  const std::size_t column = chain.find(" - ") + 2; // 1-based column of '-'
+  const std::string header = fmt::format("cross.ini:2:{}: ", column);
+  REQUIRE(message.rfind(header, 0) == 0);
+  const std::string quoted = message.substr(message.find('\n') + 1);
+  const std::string line = quoted.substr(0, quoted.find('\n'));
+  const std::string caret = quoted.substr(quoted.find('\n') + 1);
+  CHECK(line.size() <= 126); // 120 characters and "..." on either side
+  CHECK(line.rfind("...", 0) == 0);
+  CHECK(caret.back() == '^');
+  CHECK(line[caret.size() - 1] == '-');
+}

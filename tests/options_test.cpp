@@ -157,6 +157,13 @@ TEST_CASE("a table that does not exist is located at the table line", "[options]
                      "^"));
 }
 
+TEST_CASE("a syntax error in the table of a version not selected is reported all the same", "[options]") {
+  fs::path root = make_project();
+  write_file(root / "recipes/p/sources/qt-6.4.2.ini", "[qt]\ngit = 'https://example.org/qt.git\n");
+  REQUIRE_THROWS_WITH(Pipeline::load(root, "p", {"qt_version=6.5.3"}),
+                      Catch::StartsWith("recipes/p/sources/qt-6.4.2.ini:2:"));
+}
+
 TEST_CASE("a constant may not hide a pipeline option", "[options]") {
   fs::path root = make_project();
   write_file(root / "recipes/p/base.ini", "[constants]\nqt_version = '6.8'\n[stage]\ndescription = 'b'\n"

@@ -54,8 +54,13 @@ static int target_machine(void) {
 }
 
 // Whether `path` is an ELF program of the target machine, which the build
-// machine's kernel would refuse with ENOEXEC.
+// machine's kernel would refuse with ENOEXEC. A file without execute
+// permission is not one: the kernel refuses it first (EACCES), and the
+// caller then says "Permission denied", as it would for any program.
 static int is_target_program(const char* path) {
+  if (access(path, X_OK) != 0) {
+    return 0;
+  }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return 0;

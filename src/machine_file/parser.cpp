@@ -191,7 +191,8 @@ private:
       m_lexer.fail(op.begin, fmt::format("cannot add {} and {}", l, r));
     case '/':
       if (left.is_string() && right.is_string()) {
-        return Value(join_paths(left.as_string(), right.as_string()));
+        join_path(left.as_string(), std::move(right.as_string()));
+        return left;
       }
       m_lexer.fail(op.begin, fmt::format("cannot join {} and {} with '/'", l, r));
     case '-': m_lexer.fail(op.begin, fmt::format("cannot subtract {} from {}{}", r, l, k_operators_hint));
@@ -200,12 +201,18 @@ private:
     }
   }
 
-  // Python's os.path.join for two parts, which Meson uses for '/'.
-  static std::string join_paths(const std::string& left, const std::string& right) {
+  // Python's os.path.join for two parts, which Meson uses for '/', into
+  // `left` in place: a chain of joins costs linear time, as '+' does, not a
+  // copy of the whole path per operator.
+  static void join_path(std::string& left, std::string right) {
     if (left.empty() || (!right.empty() && right.front() == '/')) {
-      return right;
+      left = std::move(right);
+      return;
     }
-    return left.back() == '/' ? left + right : left + '/' + right;
+    if (left.back() != '/') {
+      left += '/';
+    }
+    left += right;
   }
 
   Lexer& m_lexer;

@@ -278,6 +278,12 @@ Pipeline Pipeline::load(const fs::path& project_root, const std::string& name,
   SourceTables tables(directory / "sources", fmt::format("recipes/{}/sources", name));
   inputs.table = [&tables](const std::string& table) { return tables.find(table); };
   inputs.table_names = tables.names();
+  // Every table is read now, not only the ones this run's options select: a
+  // mistake in the table of another version fails today, not the day
+  // someone switches to it.
+  for (const std::string& table : inputs.table_names) {
+    tables.find(table);
+  }
   std::vector<Recipe> recipes;
   for (const fs::path& file : files) {
     recipes.push_back(

@@ -51,6 +51,17 @@ if output=$(./hello 2>&1); then
 fi
 
 expect "aarch64: [./hello] [a b] [c]" ./hello "a b" c
+# A target program without execute permission is refused as the kernel
+# refuses any such file, with a message, not handed to the emulator.
+cp hello hello-noexec
+chmod -x hello-noexec
+: > "$EMULATED_LOG"
+if output=$("$xstage" run --sysroot "$work/export" -- sh -c ./hello-noexec 2>&1); then
+    fail "a program without execute permission ran: $output"
+fi
+[[ "$output" == *"Permission denied"* ]] || fail "no 'Permission denied' for a program without execute permission: $output"
+[ ! -s "$EMULATED_LOG" ] || fail "a program without execute permission was handed to the emulator"
+echo "ok: a program without execute permission: $output"
 # A script whose interpreter is a target program: the kernel refuses the
 # interpreter, and glibc would hand the script to /bin/sh.
 printf '#!%s from-shebang\n' "$work/hello" > script.sh
