@@ -45,7 +45,9 @@ def add_file(tar, path, data=b"owned\n", mode=0o644):
     tar.addfile(info, io.BytesIO(data))
 
 
-def write_tar(kind, out, original):
+def write_tar(kind, out, original=None):
+    """The hostile tar of `kind` into `out`; `original` is the layer blob a
+    backdoor is added to (ci/fuzz.sh seeds its corpus with the other kinds)."""
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         if kind == "backdoor":
             tar_bytes = subprocess.run(["zstd", "-q", "-d", "-c", original], check=True,
