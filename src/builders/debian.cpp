@@ -8,7 +8,6 @@
 #include "builders/builder.hpp"
 #include "builders/symlinks.hpp"
 #include "layer/layer.hpp"
-#include "process/interrupt.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/inner_path.hpp"
@@ -108,12 +107,10 @@ void extract_debs(BuildContext& context) {
       "done < \"$1\"",
       "check-debs", list_file.string()};
   run_command(context, "check packages", {argv, {}, {}, {}});
+  // Ctrl-C stops the extraction at the next read of a package's data
+  // (layer::extract_deb checks the stop request there).
   layer::PathOwners owners;
   for (std::size_t i = 0; i < context.debs.size(); ++i) {
-    if (int signal = process::interrupted_by(); signal != 0) {
-      throw Error(
-          fmt::format("stage '{}': extract packages: interrupted by signal {}", context.recipe.name, signal));
-    }
     try {
       layer::extract_deb(context.debs[i], labels[i], context.destdir, owners);
     } catch (const Error& error) {

@@ -146,13 +146,18 @@ void add_image_command(CLI::App& app, const GlobalOptions& options) {
     print_sizes(stage, chosen,
                 image::compare_with_sysroot(pipeline, plan, *session.cache, session.keys, chosen),
                 args->compression);
-    // The SBOM lists what the layers hold, checked against the locked .debs.
-    std::map<std::string, image::LayerContents> contents = package::debian_layer_contents(
-        pipeline, layers, package::PackageSources{session.project.root, session.options.fetch},
-        session.runner);
-    image::Referrer sbom =
-        image::sbom_referrer(chosen, image::spdx_document(pipeline, plan, session.keys, chosen, args->tag,
-                                                          "xstage-" XSTAGE_VERSION, contents));
+    // The SBOM lists what the layers hold, checked against the locked .debs:
+    // made only for the outputs that carry it (a docker archive and a build
+    // context do not), since it reads every file and every locked .deb.
+    image::Referrer sbom;
+    if (!args->sbom.empty() || !args->oci.empty() || !args->push.empty()) {
+      std::map<std::string, image::LayerContents> contents = package::debian_layer_contents(
+          pipeline, layers, package::PackageSources{session.project.root, session.options.fetch},
+          session.runner);
+      sbom =
+          image::sbom_referrer(chosen, image::spdx_document(pipeline, plan, session.keys, chosen, args->tag,
+                                                            "xstage-" XSTAGE_VERSION, contents));
+    }
     if (!args->sbom.empty()) {
       if (fs::path parent = fs::path(args->sbom).parent_path(); !parent.empty()) {
         fs::create_directories(parent);

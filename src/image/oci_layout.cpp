@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <system_error>
 
 #include <sys/stat.h>
@@ -167,14 +168,15 @@ ImageResult write_oci_layout(const fs::path& dir, const std::string& tag, const 
                 {"annotations", {{"org.opencontainers.image.ref.name", tag}}}};
   // Other tags of the layout stay; referrers of this digest are listed again
   // below, so any listed before are dropped rather than doubled.
+  std::set<std::string> listed_again = {image.manifest_digest};
+  for (const Referrer& referrer : referrers) {
+    listed_again.insert(referrer.manifest_digest);
+  }
   manifests.erase(
       std::remove_if(manifests.begin(), manifests.end(),
                      [&](const json& listed) {
-                       return listed.is_object() &&
-                              (listed.value("digest", json()) == image.manifest_digest ||
-                               std::any_of(referrers.begin(), referrers.end(), [&](const Referrer& r) {
-                                 return listed.value("digest", json()) == r.manifest_digest;
-                               }));
+                       const json digest = listed.is_object() ? listed.value("digest", json()) : json();
+                       return digest.is_string() && listed_again.count(digest.get<std::string>()) != 0;
                      }),
       manifests.end());
   manifests.insert(manifests.begin(), entry);

@@ -42,6 +42,9 @@ public:
 
   [[noreturn]] void refuse(std::string_view entry, std::string_view reason) const;
 
+  // What is read, as refusals name it: "layer PATH", "package NAME (FILE)".
+  const std::string& subject() const { return m_subject; }
+
 private:
   std::string clean_path(std::string_view raw) const;
   void check_type(std::string_view raw, archive_entry* entry) const;

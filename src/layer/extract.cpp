@@ -45,8 +45,8 @@ class Extractor {
 public:
   Extractor(std::string subject, fs::path root, std::string_view kind, const std::string& owner,
             PathOwners& owners)
-      : m_subject(subject), m_policy(std::move(subject)), m_root(std::move(root)), m_kind(kind),
-        m_owner(owner), m_owners(owners) {}
+      : m_policy(std::move(subject)), m_root(std::move(root)), m_kind(kind), m_owner(owner),
+        m_owners(owners) {}
 
   [[noreturn]] void refuse(std::string_view entry, std::string_view reason) const {
     m_policy.refuse(entry, reason);
@@ -120,7 +120,7 @@ public:
   template <typename Source> [[noreturn]] void fail_write(const Source& stream, archive* handle) const {
     stream.rethrow_failure();
     if (int code = archive_errno(handle); code > 0) {
-      throw Error(fmt::format("cannot extract '{}' of {} into {}: {} ({})", m_current, m_subject,
+      throw Error(fmt::format("cannot extract '{}' of {} into {}: {} ({})", m_current, m_policy.subject(),
                               m_root.string(), std::strerror(code), archive_error(handle)));
     }
     stream.fail("extract", handle);
@@ -136,7 +136,6 @@ public:
   }
 
 private:
-  std::string m_subject; // "layer PATH", "package NAME (FILE)"
   EntryPolicy m_policy;
   fs::path m_root;
   std::string_view m_kind;

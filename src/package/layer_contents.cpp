@@ -15,26 +15,31 @@ namespace xstage::package {
 
 namespace {
 
+struct FileDigests {
+  std::string sha256; // hex
+  std::string sha1;   // hex
+};
+
 struct Installed {
   const recipe::LockedPackage* package;
   std::string sha256;
 };
 
-// Regular files and hard links (as the content of what they link to), by
-// path, with the SHA-256 of their content.
-void visit_files(
-    const std::function<
-        void(const std::function<void(const layer::LayerEntry&, const layer::ReadEntryData&)>&)>& read,
-    const std::function<void(const std::string& path, const std::string& content)>& file) {
-  std::map<std::string, std::string> contents; // for hard links
+using Visitor = std::function<void(const layer::LayerEntry&, const layer::ReadEntryData&)>;
+
+// The digests of each regular file `read` visits, and of each hard link (its
+// target's), by path. Only digests are kept for the links, never contents.
+void visit_files(const std::function<void(const Visitor&)>& read,
+                 const std::function<void(const std::string& path, const FileDigests& digests)>& file) {
+  std::map<std::string, FileDigests> seen; // hard links' targets
   read([&](const layer::LayerEntry& entry, const layer::ReadEntryData& data) {
     if (entry.type == layer::LayerEntry::Type::file) {
       std::string content = data();
-      file(entry.path, content);
-      contents[entry.path] = std::move(content);
+      FileDigests& digests = seen[entry.path] = {util::Digest::of(content).hex(), util::sha1_hex(content)};
+      file(entry.path, digests);
     } else if (entry.type == layer::LayerEntry::Type::hardlink) {
-      auto target = contents.find(entry.link_target);
-      file(entry.path, target != contents.end() ? target->second : std::string());
+      auto target = seen.find(entry.link_target);
+      file(entry.path, target != seen.end() ? target->second : FileDigests{});
     }
   });
 }
@@ -47,9 +52,9 @@ std::map<std::string, Installed> installed_files(const recipe::Recipe& stage, co
     fs::path deb = source::fetch_archive(
         source::locked_deb_source(locked, *stage.lock, sources.fetch.debian_archives), sources.fetch, runner);
     std::string label = fmt::format("{} {} {}", locked.name, locked.version, locked.architecture);
-    visit_files([&](const auto& visit) { layer::read_deb(deb, label, visit); },
-                [&](const std::string& path, const std::string& content) {
-                  installed[path] = {&locked, util::Digest::of(content).hex()};
+    visit_files([&](const Visitor& visit) { layer::read_deb(deb, label, visit); },
+                [&](const std::string& path, const FileDigests& digests) {
+                  installed[path] = {&locked, digests.sha256};
                 });
   }
   return installed;
@@ -68,10 +73,9 @@ debian_layer_contents(const recipe::Pipeline& pipeline, const std::vector<image:
     }
     std::map<std::string, Installed> installed = installed_files(stage, sources, runner);
     image::LayerContents& files = contents[stage.name];
-    visit_files([&](const auto& visit) { layer::read_layer(layer.blob, layer.info, visit); },
-                [&](const std::string& path, const std::string& content) {
-                  image::LayerFile file{
-                      path, util::Digest::of(content).hex(), util::sha1_hex(content), "", "", false};
+    visit_files([&](const Visitor& visit) { layer::read_layer(layer.blob, layer.info, visit); },
+                [&](const std::string& path, const FileDigests& digests) {
+                  image::LayerFile file{path, digests.sha256, digests.sha1, "", "", false};
                   if (auto owner = installed.find(path); owner != installed.end()) {
                     file.package = owner->second.package->name;
                     file.architecture = owner->second.package->architecture;

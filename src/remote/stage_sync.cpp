@@ -51,22 +51,17 @@ StagePull pull_stage(registry::Client& client, cache::Cache& cache, const std::s
       pull.result = StagePull::Result::missing;
       return pull;
     }
-  } catch (const http::TransferError& error) {
-    if (util::stop_signal() != 0) {
-      throw;
-    }
-    pull.result = StagePull::Result::unreachable;
-    pull.refused_reason = error.what();
-    return pull;
   } catch (const std::exception& error) {
     // An interrupt stops the pull; anything else is reported, not thrown:
     // the caller may build this stage, and the others are still worth
-    // pulling. (A registry's JSON is checked field by field; a JSON error
-    // that still got through is a refusal like the others.)
+    // pulling. A registry that did not serve is `unreachable`; any other
+    // failure (a registry's JSON is checked field by field, and a JSON error
+    // that still got through is one too) is a refusal.
     if (util::stop_signal() != 0) {
       throw;
     }
-    pull.result = StagePull::Result::refused;
+    pull.result = dynamic_cast<const http::TransferError*>(&error) != nullptr ? StagePull::Result::unreachable
+                                                                              : StagePull::Result::refused;
     pull.refused_reason = error.what();
     return pull;
   }

@@ -16,6 +16,15 @@ namespace {
 
 constexpr std::string_view k_prefix = "sha256:";
 
+std::string hex_of(const unsigned char* bytes, unsigned int length) {
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += fmt::format("{:02x}", bytes[i]);
+  }
+  return hex;
+}
+
 } // namespace
 
 Sha256::Sha256() : m_context(EVP_MD_CTX_new()) {
@@ -37,12 +46,7 @@ Digest Sha256::finish() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(m_context, digest.data(), &length);
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += fmt::format("{:02x}", digest[i]);
-  }
-  return *Digest::from_hex(hex);
+  return *Digest::from_hex(hex_of(digest.data(), length));
 }
 
 std::string sha1_hex(std::string_view data) {
@@ -51,11 +55,7 @@ std::string sha1_hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha1(), nullptr) != 1) {
     throw Error("cannot compute sha-1 (openssl)");
   }
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += fmt::format("{:02x}", digest[i]);
-  }
-  return hex;
+  return hex_of(digest.data(), length);
 }
 
 bool is_sha256_hex(std::string_view text) {
