@@ -10,6 +10,7 @@
 #include "key/stage_key.hpp"
 #include "process/interrupt.hpp"
 #include "util/error.hpp"
+#include "util/umask.hpp"
 
 namespace xstage::cli {
 
@@ -28,6 +29,7 @@ constexpr AddCommand k_commands[] = {
 
 int run(int argc, char** argv) {
   process::install_interrupt_handler();
+  util::set_build_umask();
   CLI::App app{"xstage: cross-compile staged builds for aarch64 Linux, cached by content key"};
   app.require_subcommand(1);
   GlobalOptions options;

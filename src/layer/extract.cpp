@@ -29,6 +29,7 @@
 #include "layer/layer_stream.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/umask.hpp"
 
 namespace fs = std::filesystem;
 
@@ -166,7 +167,7 @@ fs::path canonical_root(const fs::path& root) {
 
 // Extracts every entry `in` reads from `source` (a LayerStream or DebData).
 template <typename Source> void extract_entries(Source& source, archive* in, Extractor& extractor) {
-  WriteArchive disk(archive_write_disk_new(), &archive_write_free);
+  WriteArchive disk(util::under_umask_lock(archive_write_disk_new), &archive_write_free);
   // The checks above are ours; these are libarchive's second line of defence.
   // SECURE_NOABSOLUTEPATHS cannot be used: our paths are absolute by design.
   archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -12,6 +13,7 @@
 
 #include "process/interrupt.hpp"
 #include "util/error.hpp"
+#include "util/umask.hpp"
 
 extern char** environ;
 
@@ -146,7 +148,12 @@ CommandResult SpawnRunner::run(const Invocation& invocation) {
   posix_spawnattr_setpgroup(&attributes, 0);
 
   pid_t pid = 0;
-  int spawn_error = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
+  int spawn_error = 0;
+  {
+    // The child inherits the umask of this instant; see util/umask.hpp.
+    std::unique_lock<std::mutex> umask_held = util::hold_umask();
+    spawn_error = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawn_error != 0) {

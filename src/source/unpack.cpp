@@ -12,6 +12,7 @@
 
 #include "util/error.hpp"
 #include "util/scratch.hpp"
+#include "util/umask.hpp"
 
 namespace fs = std::filesystem;
 
@@ -39,7 +40,7 @@ public:
 
   void run() {
     std::unique_ptr<archive, ReaderDeleter> reader(archive_read_new());
-    std::unique_ptr<archive, WriterDeleter> writer(archive_write_disk_new());
+    std::unique_ptr<archive, WriterDeleter> writer(util::under_umask_lock(archive_write_disk_new));
     if (!reader || !writer) {
       fail("cannot create libarchive handles");
     }
