@@ -119,24 +119,14 @@ StageManifest read_stage_manifest(std::string_view body, const std::string& key)
   return read;
 }
 
-std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
-                                            const std::string& key, const std::vector<TrustedKey>& trusted) {
-  std::optional<registry::Manifest> pulled = client.get_manifest(key, {std::string(image::k_manifest_type)});
-  if (!pulled) {
-    return std::nullopt;
-  }
-  if (!trusted.empty()) {
-    // The digest of the bytes served, not the one the registry claims.
-    check_signature(client, key, util::Digest::of(pulled->body).str(), trusted);
-  }
-  StageManifest manifest = read_stage_manifest(pulled->body, key);
-  const std::string& what = manifest.what;
+namespace {
 
-  // The config: fetched into the cache's blobs (checked against its digest).
+// The rest of pull_entry(), once the config is in `config_file`: the config
+// checked against the key, then the layer fetched, checked and stored.
+cache::CacheEntry pull_layer(registry::Client& client, cache::Cache& cache, const std::string& key,
+                             const StageManifest& manifest, const fs::path& config_file) {
+  const std::string& what = manifest.what;
   const std::string& config_digest = manifest.config_digest;
-  fs::path config_file = cache.blob_path(config_digest);
-  fs::create_directories(config_file.parent_path());
-  client.fetch_blob(config_digest, manifest.config_size, config_file);
   std::string config_text;
   {
     std::ifstream in(config_file, std::ios::binary);
@@ -172,16 +162,57 @@ std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cac
   // The layer: its digest and size are checked while it downloads, then
   // what it unpacks to and holds, before the entry names it.
   fs::path blob = cache.blob_path(claimed.digest);
+  bool blob_was_cached = fs::exists(blob);
   client.fetch_blob(claimed.digest, claimed.size, blob);
   try {
     layer::check_layer(blob, claimed);
   } catch (const Error& error) {
     std::error_code ignored;
-    fs::remove(blob, ignored);
+    fs::remove(blob, ignored); // a cached blob that fails its check is damaged too
     throw Error(
         fmt::format("the layer of stage '{}' from the registry is not used: {}", stage, error.what()));
   }
-  return cache.store(key, stage, recorded.manifest, blob, claimed);
+  try {
+    return cache.store(key, stage, recorded.manifest, blob, claimed);
+  } catch (...) {
+    if (!blob_was_cached) { // its entry could not be written (a full disk)
+      std::error_code ignored;
+      fs::remove(blob, ignored);
+    }
+    throw;
+  }
+}
+
+} // namespace
+
+std::optional<cache::CacheEntry> pull_entry(registry::Client& client, cache::Cache& cache,
+                                            const std::string& key, const std::vector<TrustedKey>& trusted) {
+  std::optional<registry::Manifest> pulled = client.get_manifest(key, {std::string(image::k_manifest_type)});
+  if (!pulled) {
+    return std::nullopt;
+  }
+  if (!trusted.empty()) {
+    // The digest of the bytes served, not the one the registry claims.
+    check_signature(client, key, util::Digest::of(pulled->body).str(), trusted);
+  }
+  StageManifest manifest = read_stage_manifest(pulled->body, key);
+
+  // The config: fetched into the cache's blobs (checked against its digest).
+  const std::string& config_digest = manifest.config_digest;
+  fs::path config_file = cache.blob_path(config_digest);
+  fs::create_directories(config_file.parent_path());
+  bool config_was_cached = fs::exists(config_file);
+  client.fetch_blob(config_digest, manifest.config_size, config_file);
+  try {
+    return pull_layer(client, cache, key, manifest, config_file);
+  } catch (...) {
+    // A stage not pulled leaves nothing: not even its verified config.
+    if (!config_was_cached) {
+      std::error_code ignored;
+      fs::remove(config_file, ignored);
+    }
+    throw;
+  }
 }
 
 } // namespace xstage::remote

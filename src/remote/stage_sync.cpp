@@ -1,12 +1,15 @@
 #include "remote/stage_sync.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "http/session.hpp"
 #include "util/error.hpp"
 #include "util/stop.hpp"
+
+namespace fs = std::filesystem;
 
 namespace xstage::remote {
 
@@ -51,6 +54,10 @@ StagePull pull_stage(registry::Client& client, cache::Cache& cache, const std::s
       pull.result = StagePull::Result::missing;
       return pull;
     }
+  } catch (const FileError&) {
+    throw; // this machine's disk failed (full, read-only): the next stage would too
+  } catch (const fs::filesystem_error&) {
+    throw; // the same, from a directory made or removed in the cache
   } catch (const std::exception& error) {
     // An interrupt stops the pull; anything else is reported, not thrown:
     // the caller may build this stage, and the others are still worth

@@ -97,7 +97,8 @@ struct PullSummary {
 // out rather than thrown, so the caller may still build it and the other
 // stages are pulled. `on_stage`, when set, is called with each stage's result
 // as soon as it is known. With `trusted` keys, a stage none of them signed is
-// refused, with the reason.
+// refused, with the reason. A failure of this machine's disk (FileError, a
+// filesystem_error: a full cache) is thrown: it is not the stage's fault.
 PullSummary pull_missing_stages(registry::Client& client, cache::Cache& cache,
                                 const std::vector<const recipe::Recipe*>& stages,
                                 const std::map<std::string, key::StageKey>& keys,

@@ -35,13 +35,13 @@ fs::path directory_of(const fs::path& path) {
 void sync_directory(const fs::path& directory) {
   int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    throw Error(fmt::format("cannot open directory {}: {}", directory.string(), errno_text()));
+    throw FileError(fmt::format("cannot open directory {}: {}", directory.string(), errno_text()));
   }
   int result = ::fsync(fd);
   int saved = errno;
   ::close(fd);
   if (result != 0) {
-    throw Error(fmt::format("cannot sync directory {}: {}", directory.string(), std::strerror(saved)));
+    throw FileError(fmt::format("cannot sync directory {}: {}", directory.string(), std::strerror(saved)));
   }
 }
 
@@ -74,7 +74,7 @@ void sync_file(const fs::path& path) {
     if (fd >= 0) {
       ::close(fd);
     }
-    throw Error(fmt::format("cannot sync {}: {}", path.string(), std::strerror(saved)));
+    throw FileError(fmt::format("cannot sync {}: {}", path.string(), std::strerror(saved)));
   }
   ::close(fd);
 }
@@ -86,14 +86,15 @@ AtomicFile::AtomicFile(fs::path target, mode_t mode) : m_target(std::move(target
   std::string pattern = temp_pattern(directory_of(m_target) / m_target.filename());
   m_fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (m_fd < 0) {
-    throw Error(fmt::format("cannot create a temporary file for {}: {}", m_target.string(), errno_text()));
+    throw FileError(
+        fmt::format("cannot create a temporary file for {}: {}", m_target.string(), errno_text()));
   }
   m_temp = pattern;
   if (::fchmod(m_fd, mode) != 0) {
     int saved = errno;
     ::close(m_fd);
     ::unlink(m_temp.c_str());
-    throw Error(fmt::format("cannot set the mode of {}: {}", m_temp.string(), std::strerror(saved)));
+    throw FileError(fmt::format("cannot set the mode of {}: {}", m_temp.string(), std::strerror(saved)));
   }
 }
 
@@ -118,7 +119,7 @@ void AtomicFile::write(std::string_view data) {
       continue;
     }
     if (written < 0) {
-      throw Error(fmt::format("cannot write {}: {}", m_temp.string(), errno_text()));
+      throw FileError(fmt::format("cannot write {}: {}", m_temp.string(), errno_text()));
     }
     data.remove_prefix(static_cast<std::size_t>(written));
   }
@@ -129,16 +130,17 @@ void AtomicFile::commit() {
     throw Error(fmt::format("cannot commit {}: already committed", m_target.string()));
   }
   if (::fsync(m_fd) != 0) {
-    throw Error(fmt::format("cannot sync {}: {}", m_temp.string(), errno_text()));
+    throw FileError(fmt::format("cannot sync {}: {}", m_temp.string(), errno_text()));
   }
   int result = ::close(m_fd);
   m_fd = -1;
   if (result != 0) {
-    throw Error(fmt::format("cannot close {}: {}", m_temp.string(), errno_text()));
+    throw FileError(fmt::format("cannot close {}: {}", m_temp.string(), errno_text()));
   }
   refuse_special_target(m_target);
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0) {
-    throw Error(fmt::format("cannot rename {} to {}: {}", m_temp.string(), m_target.string(), errno_text()));
+    throw FileError(
+        fmt::format("cannot rename {} to {}: {}", m_temp.string(), m_target.string(), errno_text()));
   }
   m_committed = true;
   sync_directory(directory_of(m_target));
@@ -185,12 +187,12 @@ void move_file_atomically(const fs::path& from, const fs::path& to) {
   sync_file(from);
   if (::rename(from.c_str(), to.c_str()) != 0) {
     if (errno != EXDEV) {
-      throw Error(fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
+      throw FileError(fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
     }
     // Another filesystem: copy into `to` atomically, then drop `from`.
     copy_file_atomically(from, to);
     if (::unlink(from.c_str()) != 0) {
-      throw Error(fmt::format("cannot remove {}: {}", from.string(), errno_text()));
+      throw FileError(fmt::format("cannot remove {}: {}", from.string(), errno_text()));
     }
     return;
   }

@@ -14,4 +14,13 @@ public:
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// A failure of the machine's own file system while writing (a full disk, a
+// read-only or vanished directory): not the input's fault, and it would hit
+// the next input too. Code that skips a bad input and goes on (a pull that
+// refuses one stage and tries the next) ends on this one instead.
+class FileError : public Error {
+public:
+  using Error::Error;
+};
+
 } // namespace xstage

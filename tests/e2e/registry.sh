@@ -9,10 +9,12 @@
 #     another repository mounts the layers from the stage cache's;
 #  4. a layer corrupted in the registry's storage is detected and not used:
 #     pull fails naming the blob, build --registry rebuilds that stage;
-#  5. signed stages: pushed with --sign, pulled with --trust; an untrusted
+#  5. a pull onto a full disk (a 5 MiB tmpfs, as root) ends with ENOSPC and
+#     leaves no blob; it is not reported as a refused stage;
+#  6. signed stages: pushed with --sign, pulled with --trust; an untrusted
 #     signer's stages are refused (and built), the trusted one's (named in a
 #     trusted-keys file of several) are used;
-#  6. htpasswd (Basic) auth: refused without or with wrong credentials, works
+#  7. htpasswd (Basic) auth: refused without or with wrong credentials, works
 #     from the environment and from a Docker config.json; the password is
 #     never printed.
 # Usage: registry.sh XSTAGE SOURCE_ROOT SCRATCH_DIR (reuses the cache there)
@@ -89,6 +91,24 @@ grep -qE '^app +built' "$work/corrupt-build.log" || fail "app was not rebuilt af
 grep -qE '^base +hit' "$work/corrupt-build.log" || fail "base was not pulled"
 rebuilt=$(cached_layer "$work/corrupt" app)
 [ "$rebuilt" = "$app_digest" ] || fail "the rebuilt app layer differs: $rebuilt vs $app_digest"
+
+say "a pull onto a full disk ends, naming ENOSPC, not as a refusal of the stage"
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$work/small"
+    mount -t tmpfs -o size=5M tmpfs "$work/small"
+    status=0
+    x --cache "$work/small/cache" cache pull --registry "$repo" > "$work/full.log" 2>&1 || status=$?
+    left=$(find "$work/small/cache/blobs" -type f 2>/dev/null || true)
+    umount "$work/small"
+    cat "$work/full.log"
+    [ "$status" -eq 1 ] || fail "a pull onto a full disk exited $status"
+    grep -q '^xstage: error: cannot write .*: No space left on device$' "$work/full.log" ||
+        fail "the full disk is not reported with the file and errno"
+    if grep -q "failed verification\|refused" "$work/full.log"; then fail "a full disk was taken for a bad stage"; fi
+    [ -z "$left" ] || fail "the failed pull left $left"
+else
+    echo "skipped: mounting a small tmpfs needs root"
+fi
 
 say "signed stages: an untrusted signer is refused, the trusted one's stages are pulled and used"
 # A registry of its own: the first one's storage holds the corrupted blob.
