@@ -258,3 +258,50 @@ TEST_CASE("a prefix must be absolute and stay inside the install tree", "[recipe
             .options.at("prefix")
             .as_string() == "/opt/x/../y");
 }
+
+TEST_CASE("[options] table: a release's table extends the options, and adds nothing to the others' keys",
+          "[recipe]") {
+  auto make_table = [](const std::string& name, const std::string& extra) {
+    xstage::recipe::SourceTable table;
+    table.display_path = "recipes/p/sources/" + name + ".ini";
+    table.text =
+        "[qt]\nurl = 'https://example.org/qt.tar.xz'\nsha256 = '" + std::string(64, 'a') + "'\n" + extra;
+    table.file.parse_text(table.text, table.display_path);
+    return table;
+  };
+  auto plain = make_table("qt-1", "");
+  auto extended = make_table("qt-2", "[qt.options]\ncmake_args = ['-DFEATURE_eglfs=OFF']\nsubdir = 'src'\n");
+  xstage::recipe::RecipeInputs inputs;
+  inputs.table = [&](const std::string& name) {
+    return name == "qt-1" ? &plain : name == "qt-2" ? &extended : nullptr;
+  };
+  inputs.table_names = {"qt-1", "qt-2"};
+  auto recipe_text = [](const std::string& table_line) {
+    return "[stage]\ndescription = 'x'\nbuilder = 'cmake'\n[source]\ntable = 'qt-1'\n[options]\n" +
+           table_line + "cmake_args = ['-DA=1']\n";
+  };
+  auto without = parse_recipe(recipe_text(""), "recipes/p/qt.ini", inputs);
+  auto with_plain = parse_recipe(recipe_text("table = 'qt-1'\n"), "recipes/p/qt.ini", inputs);
+  auto with_extended = parse_recipe(recipe_text("table = 'qt-2'\n"), "recipes/p/qt.ini", inputs);
+
+  // What the key hashes: a table that adds nothing leaves it as it was.
+  CHECK(with_plain.content == without.content);
+  CHECK(with_plain.string_list("cmake_args") == std::vector<std::string>{"-DA=1"});
+  // The table's array is appended, its other keys join; both are hashed.
+  CHECK(with_extended.string_list("cmake_args") == std::vector<std::string>{"-DA=1", "-DFEATURE_eglfs=OFF"});
+  CHECK(with_extended.options.at("subdir").as_string() == "src");
+  CHECK(with_extended.content["options"]["cmake_args"][1] == "-DFEATURE_eglfs=OFF");
+  CHECK(with_extended.content["options"]["subdir"] == "src");
+  CHECK_FALSE(with_extended.content["options"].contains("table"));
+
+  // A non-array key in both places is an error located at the recipe's line.
+  REQUIRE_THROWS_MATCHES(
+      parse_recipe(recipe_text("table = 'qt-2'\nsubdir = 'x'\n"), "recipes/p/qt.ini", inputs), Error,
+      Catch::Message("recipes/p/qt.ini:8:1: 'subdir' is set both here and in section "
+                     "[qt.options] of recipes/p/sources/qt-2.ini; keep it in one place (only "
+                     "arrays add up: the table's items are appended)\nsubdir = 'x'\n^"));
+  // A key the builder does not know, from the table, is quoted from the table.
+  extended = make_table("qt-2", "[qt.options]\ncmake_argz = ['-DX=1']\n");
+  REQUIRE_THROWS_WITH(parse_recipe(recipe_text("table = 'qt-2'\n"), "recipes/p/qt.ini", inputs),
+                      Catch::Contains("recipes/p/sources/qt-2.ini:5:1: unknown key 'cmake_argz'"));
+}

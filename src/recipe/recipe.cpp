@@ -66,7 +66,9 @@ public:
       if (kind == "source") {
         recipe.sources.push_back(read_source(section, name.empty() ? "main" : name));
       } else if (kind == "options") {
-        recipe.options = read_options(section, recipe.builder, false);
+        Section options = options_with_table(section);
+        recipe.options = read_options(options, recipe.builder, false);
+        m_options_json = section_json(options);
       } else if (kind == "image") {
         recipe.image = read_image(section);
       }
@@ -94,6 +96,9 @@ public:
     }
     check_required_options(file, recipe);
     recipe.content = file.to_json();
+    if (recipe.content.contains("options")) {
+      recipe.content["options"] = m_options_json; // with its table's, without `table`
+    }
     recipe.content.erase("constants");
     recipe.content.erase("image");
     recipe.content.erase("package");
@@ -333,6 +338,54 @@ private:
     return merged;
   }
 
+  // [options] table = 'qt-6.8.2': the recipe's options extended by section
+  // [STAGE.options] of that table, for what one release needs and the
+  // others must not get (a Qt feature one line cannot build). An array the
+  // table sets is appended to the recipe's; any other key is in one place
+  // only. A table without that section adds nothing, so the key of a stage
+  // whose table adds nothing is the key it had without `table`.
+  Section options_with_table(const Section& section) const {
+    const Entry* table = section.find("table");
+    if (table == nullptr) {
+      return section;
+    }
+    const SourceTable& found = source_table(*table, section.name);
+    Section merged = section;
+    std::erase_if(merged.entries, [](const Entry& entry) { return entry.key == "table"; });
+    std::string row_name = fs::path(m_display_path).stem().string() + ".options";
+    const Section* row = found.file.section(row_name);
+    if (row == nullptr) {
+      return merged;
+    }
+    m_other_texts.emplace(found.display_path, found.text);
+    for (const Entry& entry : row->entries) {
+      if (entry.key == "table") {
+        fail(entry.location, "a source table's section cannot name another table");
+      }
+      auto same = std::find_if(merged.entries.begin(), merged.entries.end(),
+                               [&](const Entry& candidate) { return candidate.key == entry.key; });
+      if (same == merged.entries.end()) {
+        merged.entries.push_back(entry);
+      } else if (same->value.is_array() && entry.value.is_array()) {
+        Value::Array& items = same->value.as_array();
+        items.insert(items.end(), entry.value.as_array().begin(), entry.value.as_array().end());
+      } else {
+        fail(same->location, fmt::format("'{}' is set both here and in section [{}] of {}; keep it in one "
+                                         "place (only arrays add up: the table's items are appended)",
+                                         entry.key, row_name, found.display_path));
+      }
+    }
+    return merged;
+  }
+
+  static nlohmann::json section_json(const Section& section) {
+    nlohmann::json keys = nlohmann::json::object();
+    for (const Entry& entry : section.entries) {
+      keys[entry.key] = entry.value.to_json();
+    }
+    return keys;
+  }
+
   // [source.NAME] table = 'qt-6.4.2': section [NAME] of that source table,
   // checked (and its errors located) in the table's own file.
   Source read_table_source(const Section& section, const Entry& table, const std::string& name) const {
@@ -350,7 +403,8 @@ private:
     if (row == nullptr) {
       std::vector<std::string> rows;
       for (const Section& candidate : found->file.sections()) {
-        if (candidate.name != "constants" && candidate.name != "package") {
+        if (candidate.name != "constants" && candidate.name != "package" &&
+            !candidate.name.ends_with(".options")) {
           rows.push_back(candidate.name);
         }
       }
@@ -591,6 +645,7 @@ private:
   std::string_view m_text;
   // Other files' texts by display path, for errors located in them.
   mutable std::map<std::string, std::string_view> m_other_texts;
+  nlohmann::json m_options_json; // [options] as the key hashes it
   std::string m_display_path;
   const RecipeInputs& m_inputs;
 };
