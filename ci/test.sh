@@ -10,7 +10,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_root=${XSTAGE_BUILD_ROOT:-_ci}
 
-step() { printf '\n== %s (%ds)\n' "$*" "$SECONDS"; }
+# Each step names its start time and the free space left: a full disk makes
+# later steps fail in ways that do not say so (a registry answers HTTP 500).
+step() {
+    printf '\n== %s (%ds, %s free)\n' "$*" "$SECONDS" "$(df -h --output=avail . | tail -1 | tr -d ' ')"
+}
+
+# A run needs about 20 GB: the sanitized and fuzzing builds, the stage cache,
+# sysroots, images and a registry. Refuse up front, naming the number, rather
+# than fail half an hour in.
+need_gb=20
+free_gb=$(($(df --output=avail -k . | tail -1) / 1024 / 1024))
+if [ "$free_gb" -lt "$need_gb" ]; then
+    echo "ci/test.sh: $free_gb GB free under $PWD; a run needs about $need_gb GB" >&2
+    exit 1
+fi
 
 # meson setup BUILD_DIR [ARGS...], reconfiguring a directory that exists.
 setup() {
@@ -60,6 +74,7 @@ CC=clang CXX=clang++ setup "$build_root/fuzz" -Dfuzz=true -Dtests=false -Dwerror
     -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C "$build_root/fuzz" $(for h in machine_file recipe layer elf registry cache_entry; do echo "fuzz/fuzz_$h"; done)
 bash ci/fuzz.sh "$build_root/fuzz" 20
+rm -rf "$build_root/fuzz"
 
 step "aarch64 cross build, tests under qemu"
 # Only the unit tests: the xstage program of a cross build is the build
@@ -69,6 +84,7 @@ meson compile -C "$build_root/aarch64" tests/xstage_tests
 meson test -C "$build_root/aarch64" --no-rebuild --print-errorlogs
 file "$build_root/aarch64/tests/xstage_tests"
 file "$build_root/aarch64/tests/xstage_tests" | grep -q 'ARM aarch64'
+rm -rf "$build_root/aarch64"
 
 # The end-to-end scripts run the native build's sanitized xstage. They
 # interrupt and kill it on purpose, and a process stopped mid-work leaves
