@@ -106,3 +106,22 @@ TEST_CASE("configure.env and config.site export the confined compilers and the s
   }
   CHECK_THAT(files.at("README"), Catch::Contains("xstage run -- make check"));
 }
+
+TEST_CASE("the export's README puts xstage run first and lists only the trees the export has", "[render]") {
+  Export out;
+  std::string d = out.dir.string();
+  std::string plain = out.files().at("README");
+  for (const std::string& suite :
+       {"meson test -C BUILD", "ctest --test-dir BUILD", "make check", "cmake --build BUILD"}) {
+    CHECK_THAT(plain, Catch::Contains("xstage run --sysroot " + d + " -- " + suite + "\n"));
+  }
+  CHECK(plain.find("xstage run") < plain.find("Meson:"));
+  CHECK_THAT(plain, Catch::Contains("\nsysroot/ "));
+  CHECK_THAT(plain, !Catch::Contains("\nhost/ "));
+  CHECK_THAT(plain, !Catch::Contains("\nbin/ "));
+
+  make_program(out.env.host / "usr/bin/glib-mkenums");
+  std::string with_tools = out.files({{"glib-mkenums", "tools"}}).at("README");
+  CHECK_THAT(with_tools, Catch::Contains("\nhost/ "));
+  CHECK_THAT(with_tools, Catch::Contains("\nbin/ "));
+}

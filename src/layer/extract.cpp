@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -165,6 +166,25 @@ fs::path canonical_root(const fs::path& root) {
   return canonical;
 }
 
+// Pours the current entry's data from `in` into `disk`.
+template <typename Source> void copy_data(Source& source, archive* in, archive* disk, Extractor& extractor) {
+  const void* block = nullptr;
+  std::size_t size = 0;
+  la_int64_t offset = 0;
+  for (;;) {
+    int status = archive_read_data_block(in, &block, &size, &offset);
+    if (status == ARCHIVE_EOF) {
+      return;
+    }
+    if (status != ARCHIVE_OK) {
+      extractor.fail_write(source, in);
+    }
+    if (archive_write_data_block(disk, block, size, offset) != ARCHIVE_OK) {
+      extractor.fail_write(source, disk);
+    }
+  }
+}
+
 // Extracts every entry `in` reads from `source` (a LayerStream or DebData).
 template <typename Source> void extract_entries(Source& source, archive* in, Extractor& extractor) {
   WriteArchive disk(util::under_umask_lock(archive_write_disk_new), &archive_write_free);
@@ -185,9 +205,20 @@ template <typename Source> void extract_entries(Source& source, archive* in, Ext
     if (!extractor.prepare(entry)) {
       continue;
     }
-    // Header, data and finish; any failure is reported on `in`.
-    if (archive_read_extract2(in, entry, disk.get()) != ARCHIVE_OK) {
-      extractor.fail_write(source, in);
+    // Header, data and finish, as archive_read_extract2() does them, but
+    // with the header under the umask lock: libarchive sets the umask to 0
+    // and back for every header it writes (see util/umask.hpp).
+    int written = ARCHIVE_OK;
+    {
+      std::unique_lock<std::mutex> held = util::hold_umask();
+      written = archive_write_header(disk.get(), entry);
+    }
+    if (written != ARCHIVE_OK) {
+      extractor.fail_write(source, disk.get());
+    }
+    copy_data(source, in, disk.get(), extractor);
+    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
+      extractor.fail_write(source, disk.get());
     }
     extractor.record();
   }

@@ -1,6 +1,7 @@
 #include "source/unpack.hpp"
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -128,7 +129,13 @@ private:
       }
       archive_entry_set_hardlink(entry, (m_root / target).c_str());
     }
-    if (archive_write_header(writer, entry) < ARCHIVE_WARN) {
+    int written = ARCHIVE_OK;
+    {
+      // libarchive sets the umask to 0 and back for every header (util/umask.hpp).
+      std::unique_lock<std::mutex> held = util::hold_umask();
+      written = archive_write_header(writer, entry);
+    }
+    if (written < ARCHIVE_WARN) {
       refuse(name, archive_message(writer));
     }
     const void* block = nullptr;

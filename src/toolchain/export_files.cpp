@@ -142,26 +142,44 @@ std::string configure_variables(const Toolchain& toolchain, const StageEnvironme
   return text;
 }
 
-std::string readme(const Toolchain& toolchain, const fs::path& dir, const ExportOrigin& origin) {
+bool has_files(const fs::path& dir) {
+  std::error_code error;
+  return fs::is_directory(dir, error) && !fs::is_empty(dir, error);
+}
+
+// What the export holds, only what it holds, and how to use it: test suites
+// first through `xstage run`, which also covers a test whose command is a
+// script, a test runner or a tool the build runs (not only a built target).
+std::string readme(const Toolchain& toolchain, const fs::path& dir, const ExportOrigin& origin, bool has_host,
+                   bool has_tools) {
   std::string triple = toolchain.triple();
+  std::string trees =
+      fmt::format("sysroot/        the target's layers: {} and its ancestors\n", origin.stage);
+  if (has_host) {
+    trees += "host/           the build machine's layers (tools a project runs while it builds)\n";
+  }
+  if (has_tools) {
+    trees += "bin/            wrappers of host/'s tools, with host/'s libraries\n";
+  }
+  trees += "emulator        runs a target program under qemu with this sysroot\n";
   return fmt::format("{0}"
                      "\n"
-                     "sysroot/        the target's layers: {1} and its ancestors\n"
-                     "host/           the build machine's layers (tools a project runs while it builds)\n"
-                     "bin/            wrappers of host/'s tools, with host/'s libraries\n"
-                     "emulator        runs a target program under qemu with this sysroot\n"
+                     "{1}"
+                     "\n"
+                     "Run test suites, and builds that run a program they built, through `xstage run`:\n"
+                     "every exec of a target program in the command's tree goes through `emulator`,\n"
+                     "whether the test is a built target, a script or a test runner:\n"
+                     "           xstage run --sysroot {2} -- meson test -C BUILD\n"
+                     "           xstage run --sysroot {2} -- ctest --test-dir BUILD\n"
+                     "           xstage run --sysroot {2} -- make check\n"
+                     "           xstage run --sysroot {2} -- cmake --build BUILD\n"
+                     "(configure.env sets XSTAGE_SYSROOT, so after sourcing it `xstage run -- make check`.)\n"
                      "\n"
                      "Meson:     meson setup --cross-file {2}/cross.ini --native-file {2}/native.ini BUILD\n"
-                     "           meson test -C BUILD\n"
                      "CMake:     cmake -DCMAKE_TOOLCHAIN_FILE={2}/toolchain.cmake -S SRC -B BUILD\n"
-                     "           ctest --test-dir BUILD\n"
                      "autotools: . {2}/configure.env && ./configure --host={3} && make\n"
-                     "           (or CONFIG_SITE={2}/config.site ./configure --host={3})\n"
-                     "           xstage run -- make check\n"
-                     "\n"
-                     "Test programs run under `emulator`; `xstage run --sysroot {2} -- COMMAND` runs a\n"
-                     "command tree in which every exec of a target program goes through it.\n",
-                     header(origin, dir), origin.stage, dir.string(), triple);
+                     "           (or CONFIG_SITE={2}/config.site ./configure --host={3})\n",
+                     header(origin, dir), trees, dir.string(), triple);
 }
 
 } // namespace
@@ -232,7 +250,7 @@ std::vector<ExportFile> export_files(const Toolchain& toolchain, const StageEnvi
       {"config.site",
        head + fmt::format("# CONFIG_SITE={}/config.site ./configure --host={}\n", dir.string(), triple) +
            variables},
-      {"README", readme(toolchain, dir, origin)},
+      {"README", readme(toolchain, dir, origin, has_files(env.host), !tools.empty())},
   };
   std::vector<std::string> libraries =
       tools.empty() ? std::vector<std::string>{} : host_library_dirs(env.host);

@@ -15,10 +15,13 @@ inline constexpr unsigned k_build_umask = 022;
 void set_build_umask();
 
 // Held while the umask may be away from k_build_umask, and while starting a
-// child. libarchive's archive_write_disk_new() reads the umask by setting it
-// to 0 and back: two threads doing so at once can leave it at 0 for good,
-// and a child started in between inherits 0. Either way the build's
-// directories come out world-writable and its layer differs from a rebuild.
+// child. libarchive's disk writer reads the umask by setting it to 0 and
+// back, in archive_write_disk_new() and again in archive_write_header() for
+// every entry: two threads doing so at once can leave it at 0 for good, and
+// a child started in between inherits 0. Either way the build's directories
+// come out world-writable and its layer differs from a rebuild. So both
+// calls are made holding this lock (never archive_read_extract2(), which
+// writes the header inside).
 std::unique_lock<std::mutex> hold_umask();
 
 // Calls `make` (archive_write_disk_new) holding the lock above.

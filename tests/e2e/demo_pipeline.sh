@@ -4,7 +4,8 @@
 #  2. editing one app source rebuilds only the app, and explain names the file;
 #  3. a truncated blob is detected, evicted and rebuilt to the same digest;
 #  4. a deleted cache rebuilds to the same layer digests (reproducible layers),
-#     under umask 077 where the first build had the caller's;
+#     under umask 077 where the first build had the caller's, with no entry
+#     writable by others;
 #  5. a pin changed by one character fails clearly and leaves the cache as it was;
 #  6. a hostile layer (a '..' entry, an escaping symlink) is refused on restore, and
 #     the export it would have gone into is left empty;
@@ -56,6 +57,16 @@ rm -rf "$cache"
 (umask 077 && x build)
 digests > "$scratch/digests-second"
 diff "$scratch/digests-first" "$scratch/digests-second" || fail "layer digests differ after a rebuild from scratch"
+# Both builds could share one umask mistake (a umask of 0 leaking from
+# libarchive into a build): nothing the compiled stages installed is writable
+# by others.
+for stage in ffmpeg app; do
+    digest=$(awk -v s="$stage" '$1 == s {print $2}' "$scratch/digests-second")
+    writable=$(zstd -dc "$cache/blobs/sha256/${digest#sha256:}" | tar -tv | awk 'substr($1, 1, 1) != "l" && substr($1, 9, 1) == "w"')
+    [ -z "$writable" ] || fail "the $stage layer has entries writable by others:
+$writable"
+done
+echo "ok: the rebuilt layers are the same, and no entry of ffmpeg's or app's is writable by others"
 
 say "a wrong pin fails clearly and caches nothing"
 find "$cache" -type f | sort > "$scratch/cache-before"

@@ -5,7 +5,7 @@
 # as aarch64 programs under qemu:
 #  - libpsl (Meson, libidn2 and libunistring from the sysroot): meson test;
 #  - Qt Image Formats (CMake, Qt 6 Gui tests loading the build's plugins and
-#    the sysroot's offscreen platform plugin): ctest;
+#    the sysroot's offscreen platform plugin): xstage run -- ctest, as the README shows;
 #  - libpng (autotools and libtool, zlib from the sysroot): xstage run -- make check,
 #    all but its slowest tests (pngvalid-*, pngimage-full) as a fixed budget;
 #  - gdk-pixbuf (Meson, finds glib-compile-resources and runs glib-genmarshal and glib-mkenums of a
@@ -26,18 +26,11 @@ cp -r "$source_root/cross" "$checkout/"
 sed "s/'zlib1g-dev',/'zlib1g-dev', 'qt6-base-private-dev', 'libglib2.0-dev', 'libpng-dev', 'libjpeg-dev', 'libidn2-dev', 'libunistring-dev', 'publicsuffix',/" \
     "$source_root/recipes/demo/base.ini" > "$checkout/recipes/peers/base.ini"
 grep -q libidn2-dev "$checkout/recipes/peers/base.ini" || fail "cannot add packages to the demo's base"
-cat > "$checkout/recipes/peers/build_tools.ini" <<'EOF'
-# Programs of GLib that projects run on the build machine while they build.
-[stage]
-description = 'GLib build tools for the build machine'
-builder = 'debian'
-parents = ['base']
-
-[options]
-native = true
-packages = ['libglib2.0-dev-bin']
-tools = ['glib-compile-resources', 'glib-genmarshal', 'glib-mkenums']
-EOF
+# The README's example of a build-machine tool stage, as a user copies it.
+awk '/^\*\*Build-machine tools\.\*\*/ { found = 1 } found && /^```ini$/ { inside = 1; next }
+     inside && /^```$/ { exit } inside' "$source_root/README.md" > "$checkout/recipes/peers/build_tools.ini"
+grep -q "^builder = 'debian'" "$checkout/recipes/peers/build_tools.ini" ||
+    fail "README.md has no build-machine tool stage example under **Build-machine tools.**"
 
 say "the sysroot: the demo's base plus the peers' -dev packages, and the build-machine tools"
 x build >/dev/null
@@ -75,7 +68,7 @@ cmake -G Ninja -DCMAKE_TOOLCHAIN_FILE="$export_dir/toolchain.cmake" -DQT_BUILD_T
     { tail -30 "$dir/imageformats-setup.log"; fail "qt6-imageformats: cmake"; }
 ninja -C "$dir/imageformats" >"$dir/imageformats-build.log" 2>&1 ||
     { tail -20 "$dir/imageformats-build.log"; fail "qt6-imageformats: build"; }
-(cd "$dir/imageformats" && ctest -j2 -V) >"$dir/imageformats-test.log" 2>&1 ||
+(cd "$dir/imageformats" && "$xstage" run --sysroot "$export_dir" -- ctest -j2 -V) >"$dir/imageformats-test.log" 2>&1 ||
     { grep -v '^[0-9]*: PASS' "$dir/imageformats-test.log" | tail -60; fail "qt6-imageformats: ctest"; }
 summary=$(grep -E '^100% tests passed' "$dir/imageformats-test.log") || fail "qt6-imageformats: no ctest summary"
 qtest=$(sed -n 's/.*Totals: \([0-9]*\) passed.*/\1/p' "$dir/imageformats-test.log" | awk '{ sum += $1 } END { print sum }')
