@@ -246,14 +246,6 @@ const Entry* Section::find(std::string_view key) const {
   return nullptr;
 }
 
-nlohmann::json Section::to_json() const {
-  nlohmann::json keys = nlohmann::json::object();
-  for (const Entry& entry : entries) {
-    keys[entry.key] = entry.value.to_json();
-  }
-  return keys;
-}
-
 void MachineFile::fail_at(Location location, std::string_view message) const {
   if (location.file.empty()) {
     location = {m_layers.empty() ? std::string("cross file") : m_layers.back()->source.file, 1, 1};
@@ -319,7 +311,11 @@ const Section* MachineFile::section(std::string_view name) const {
 nlohmann::json MachineFile::to_json() const {
   nlohmann::json out = nlohmann::json::object();
   for (const Section& section : m_sections) {
-    out[section.name] = section.to_json();
+    nlohmann::json& keys = out[section.name];
+    keys = nlohmann::json::object();
+    for (const Entry& entry : section.entries) {
+      keys[entry.key] = entry.value.to_json();
+    }
   }
   return out;
 }

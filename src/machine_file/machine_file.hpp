@@ -26,9 +26,6 @@ struct Section {
   std::vector<Entry> entries;
 
   const Entry* find(std::string_view key) const;
-
-  // The section's keys as a JSON object {key: value}, keys sorted.
-  nlohmann::json to_json() const;
 };
 
 // The result of reading one or more files in Meson's machine-file syntax

@@ -68,7 +68,7 @@ public:
       } else if (kind == "options") {
         Section options = options_with_table(section);
         recipe.options = read_options(options, recipe.builder, false);
-        m_options_json = options.to_json();
+        m_options_json = section_json(options);
       } else if (kind == "image") {
         recipe.image = read_image(section);
       }
@@ -376,6 +376,14 @@ private:
       }
     }
     return merged;
+  }
+
+  static nlohmann::json section_json(const Section& section) {
+    nlohmann::json keys = nlohmann::json::object();
+    for (const Entry& entry : section.entries) {
+      keys[entry.key] = entry.value.to_json();
+    }
+    return keys;
   }
 
   // [source.NAME] table = 'qt-6.4.2': section [NAME] of that source table,
