@@ -111,7 +111,7 @@ TEST_CASE("the export's README puts xstage run first and lists only the trees th
   Export out;
   std::string d = out.dir.string();
   std::string plain = out.files().at("README");
-  for (const std::string& suite :
+  for (const char* suite :
        {"meson test -C BUILD", "ctest --test-dir BUILD", "make check", "cmake --build BUILD"}) {
     CHECK_THAT(plain, Catch::Contains("xstage run --sysroot " + d + " -- " + suite + "\n"));
   }
