@@ -54,6 +54,17 @@ std::size_t terminal_width() {
 // How often a non-TTY log lists the running stages again.
 constexpr auto k_listing_interval = std::chrono::seconds(60);
 
+// Smaller downloads come and go too fast to be worth a line.
+constexpr std::uint64_t k_shown_download_size = 4'000'000;
+constexpr auto k_download_line_interval = std::chrono::seconds(5);
+constexpr auto k_download_redraw_interval = std::chrono::milliseconds(200);
+
+// The last component of a URL's path: the file's name.
+std::string file_name_of(const std::string& url) {
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  return path.substr(path.rfind('/') + 1);
+}
+
 } // namespace
 
 ConsoleStatus::ConsoleStatus(std::size_t stage_count)
@@ -129,6 +140,45 @@ void ConsoleStatus::stage_finished(const orchestrator::StageOutcome& outcome) {
 void ConsoleStatus::note(const std::string& text) {
   print_line("note: " + text);
   redraw();
+}
+
+void ConsoleStatus::download_progress(const std::string& what, std::uint64_t done, std::uint64_t total) {
+  if (std::max(done, total) < k_shown_download_size) {
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  auto interval = m_tty ? std::chrono::steady_clock::duration(k_download_redraw_interval)
+                        : std::chrono::steady_clock::duration(k_download_line_interval);
+  if (what != m_download.what) {
+    m_download = {what, now, now - interval, false};
+  }
+  bool finished = total > 0 && done >= total;
+  if (m_download.finished || (!finished && now - m_download.shown < interval)) {
+    return;
+  }
+  m_download.shown = now;
+  m_download.finished = finished;
+  double seconds = std::chrono::duration<double>(now - m_download.started).count();
+  std::string rate =
+      seconds > 0.5
+          ? ", " + human_size(static_cast<std::uint64_t>(static_cast<double>(done) / seconds)) + "/s"
+          : "";
+  std::string name = file_name_of(what);
+  if (finished) {
+    print_line(fmt::format("fetched {}: {} in {:.1f}s{}", name, human_size(done), seconds, rate));
+    redraw();
+    return;
+  }
+  std::string line = total > 0 ? fmt::format("fetching {}: {} of {} ({}%){}", name, human_size(done),
+                                             human_size(total), done * 100 / total, rate)
+                               : fmt::format("fetching {}: {}{}", name, human_size(done), rate);
+  if (m_tty) {
+    fmt::print("\r\033[K{}", line);
+    std::fflush(stdout);
+    m_line_open = true;
+  } else {
+    print_line(line);
+  }
 }
 
 void ConsoleStatus::tick() {

@@ -26,6 +26,10 @@ public:
   void stage_finished(const orchestrator::StageOutcome& outcome) override;
   void note(const std::string& text) override;
   void tick() override;
+  // Downloads of a few MB or more: the file's name, bytes, share and rate,
+  // rewritten in place on a TTY, one line every few seconds otherwise, and
+  // a last line when the expected size has arrived.
+  void download_progress(const std::string& what, std::uint64_t done, std::uint64_t total) override;
 
   // The table: stage, result, time, layer size, ccache, key prefix; the
   // last line counts them.
@@ -49,6 +53,13 @@ private:
   bool m_line_open = false;
   std::vector<Running> m_running; // in start order
   std::chrono::steady_clock::time_point m_last_listed;
+  struct Download {
+    std::string what;
+    std::chrono::steady_clock::time_point started;
+    std::chrono::steady_clock::time_point shown;
+    bool finished = false;
+  };
+  Download m_download; // the latest one reported
 };
 
 // The same table as Markdown (for $GITHUB_STEP_SUMMARY), appended to `path`.

@@ -194,16 +194,22 @@ std::vector<StageOutcome> PipelineBuilder::build(const std::vector<std::string>&
 // of Qt, and caches nothing. Only the misses need them: a hit needs none.
 void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& misses) {
   std::vector<std::string> failures;
+  source::FetchOptions fetch = m_options.fetch;
+  fetch.progress = [this](const std::string& what, std::uint64_t done, std::uint64_t total) {
+    if (done > 0 || total > 0) { // (what, 0, 0): a place about to be tried
+      report([&](Status& status) { status.download_progress(what, done, total); });
+    }
+  };
   for (const recipe::Recipe* recipe : misses) {
     if (recipe->builder == "debian") {
-      resolve_debs(*recipe, failures);
+      resolve_debs(*recipe, fetch, failures);
     }
     for (const recipe::Source& source : recipe->sources) {
       try {
         if (source.kind == recipe::SourceKind::archive) {
-          m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner));
+          m_fetched.emplace(source.sha256, source::fetch_archive(source, fetch, m_runner));
         } else if (source.kind == recipe::SourceKind::git) {
-          source::fetch_git(source, m_options.fetch, m_runner);
+          source::fetch_git(source, fetch, m_runner);
         }
       } catch (const Error& error) {
         failures.push_back(fmt::format("stage '{}': {}", recipe->name, error.what()));
@@ -218,7 +224,8 @@ void PipelineBuilder::resolve_sources(const std::vector<const recipe::Recipe*>& 
 
 // A locked debian stage's .debs are sources like any other: fetched and
 // verified by digest before anything builds. An unlocked one is noted.
-void PipelineBuilder::resolve_debs(const recipe::Recipe& recipe, std::vector<std::string>& failures) {
+void PipelineBuilder::resolve_debs(const recipe::Recipe& recipe, const source::FetchOptions& fetch,
+                                   std::vector<std::string>& failures) {
   if (!recipe.lock) {
     report([&](Status& status) {
       status.note(
@@ -229,9 +236,9 @@ void PipelineBuilder::resolve_debs(const recipe::Recipe& recipe, std::vector<std
     return;
   }
   for (const recipe::LockedPackage& package : recipe.lock->packages) {
-    recipe::Source source = source::locked_deb_source(package, *recipe.lock, m_options.fetch.debian_archives);
+    recipe::Source source = source::locked_deb_source(package, *recipe.lock, fetch.debian_archives);
     try {
-      m_fetched.emplace(source.sha256, source::fetch_archive(source, m_options.fetch, m_runner));
+      m_fetched.emplace(source.sha256, source::fetch_archive(source, fetch, m_runner));
     } catch (const Error& error) {
       failures.push_back(fmt::format(
           "stage '{}': {}\nDebian's archive may no longer have {} {} ({}): re-lock "

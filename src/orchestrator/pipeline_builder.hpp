@@ -105,7 +105,8 @@ private:
   void build_in(const recipe::Recipe& recipe, int jobs, const std::filesystem::path& work, KeptSysroot& kept,
                 const std::string& token, StageOutcome& outcome);
   void resolve_sources(const std::vector<const recipe::Recipe*>& misses);
-  void resolve_debs(const recipe::Recipe& recipe, std::vector<std::string>& failures);
+  void resolve_debs(const recipe::Recipe& recipe, const source::FetchOptions& fetch,
+                    std::vector<std::string>& failures);
   // An archive source's verified file, fetched once per build.
   std::filesystem::path fetched_archive(const recipe::Source& source);
   // The cache's restore, hashing each blob once per builder: base's 221 MB

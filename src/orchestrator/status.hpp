@@ -50,6 +50,11 @@ public:
   virtual void note(const std::string& text) = 0;
   // About once a second while stages build, so elapsed times can move.
   virtual void tick() {}
+  // A download's bytes so far and its expected size (0 when unknown), as
+  // they arrive: `what` is the URL. Called many times a second; showing it
+  // (and how often) is the implementation's choice.
+  virtual void download_progress(const std::string& /*what*/, std::uint64_t /*done*/,
+                                 std::uint64_t /*total*/) {}
 };
 
 } // namespace xstage::orchestrator
