@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -208,12 +207,7 @@ template <typename Source> void extract_entries(Source& source, archive* in, Ext
     // Header, data and finish, as archive_read_extract2() does them, but
     // with the header under the umask lock: libarchive sets the umask to 0
     // and back for every header it writes (see util/umask.hpp).
-    int written = ARCHIVE_OK;
-    {
-      std::unique_lock<std::mutex> held = util::hold_umask();
-      written = archive_write_header(disk.get(), entry);
-    }
-    if (written != ARCHIVE_OK) {
+    if (util::under_umask_lock([&] { return archive_write_header(disk.get(), entry); }) != ARCHIVE_OK) {
       extractor.fail_write(source, disk.get());
     }
     copy_data(source, in, disk.get(), extractor);

@@ -1,7 +1,6 @@
 #include "source/unpack.hpp"
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -129,13 +128,8 @@ private:
       }
       archive_entry_set_hardlink(entry, (m_root / target).c_str());
     }
-    int written = ARCHIVE_OK;
-    {
-      // libarchive sets the umask to 0 and back for every header (util/umask.hpp).
-      std::unique_lock<std::mutex> held = util::hold_umask();
-      written = archive_write_header(writer, entry);
-    }
-    if (written < ARCHIVE_WARN) {
+    // libarchive sets the umask to 0 and back for every header (util/umask.hpp).
+    if (util::under_umask_lock([&] { return archive_write_header(writer, entry); }) < ARCHIVE_WARN) {
       refuse(name, archive_message(writer));
     }
     const void* block = nullptr;

@@ -24,7 +24,8 @@ void set_build_umask();
 // writes the header inside).
 std::unique_lock<std::mutex> hold_umask();
 
-// Calls `make` (archive_write_disk_new) holding the lock above.
+// Calls `make` (archive_write_disk_new, archive_write_header) holding the
+// lock above, and returns what it returns.
 template <typename Make> auto under_umask_lock(Make make) {
   std::unique_lock<std::mutex> held = hold_umask();
   return make();
